@@ -1,0 +1,12 @@
+// Command plash builds and runs containers that are plain processes.
+package main
+
+import (
+	"os"
+
+	"github.com/plash-go/plash/cli"
+)
+
+func main() {
+	os.Exit(cli.Main(os.Args[1:]))
+}
