@@ -1,0 +1,45 @@
+# plash: build, demo and test targets. See README.md.
+GO ?= go
+PURE = ./lang/... ./eval/... ./stdlib/... ./spec/...
+FUZZTIME ?= 30s
+
+.PHONY: all build demo test check unit race fuzz bench install clean
+
+all: build
+
+build:
+	$(GO) build -o bin/plash ./cmd/plash
+	$(GO) build -o bin/plash-exec ./cmd/plash-exec
+
+install: build
+	install -m 755 bin/plash bin/plash-exec /usr/local/bin/
+
+# The main job: build plash, make a busybox root filesystem, import it and
+# run a container from it.
+demo: build
+	./scripts/demo
+
+# Every test: static checks, the unit and script tests (as root and as the
+# unprivileged test user), the race detector on the pure packages, and each
+# fuzz target for $(FUZZTIME).
+test: check unit race fuzz
+
+check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -count=1 -timeout 40m ./...
+
+race:
+	$(GO) test -count=1 -race $(PURE)
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./lang
+	$(GO) test -run '^$$' -fuzz '^FuzzFormat$$' -fuzztime $(FUZZTIME) ./lang
+
+bench:
+	./bench/run
+
+clean:
+	rm -rf bin
