@@ -1,0 +1,296 @@
+package eval
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"go.starlark.net/starlark"
+
+	"github.com/plash-go/plash/lang"
+)
+
+// Eval expands a parsed source into ops. It first resolves every call,
+// reporting all unknown macros and wrong argument counts at once, then
+// expands the calls in order, stopping at the first macro that fails.
+// Errors are a lang.ErrorList: FILE:LINE:COL: MSG lines.
+func Eval(f *lang.File, cfg *Config) ([]Op, error) {
+	calls, errs := f.Calls()
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return EvalCalls(calls, cfg)
+}
+
+// EvalCalls is Eval for calls already taken from a source.
+func EvalCalls(calls []*lang.Call, cfg *Config) ([]Op, error) {
+	x, err := newExpander(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if errs := x.resolve(calls); len(errs) > 0 {
+		return nil, errs
+	}
+	return x.expand(calls)
+}
+
+// Check runs only the resolve pass over a source: the errors Eval would
+// report before running any macro, without touching the host except to
+// read the macro packs the source imports.
+func Check(f *lang.File, cfg *Config) lang.ErrorList {
+	calls, errs := f.Calls()
+	if len(errs) > 0 {
+		return errs
+	}
+	x, err := newExpander(cfg)
+	if err != nil {
+		return lang.ErrorList{{Pos: lang.Position{Filename: f.Name}, Msg: err.Error()}}
+	}
+	return x.resolve(calls)
+}
+
+// expander is the state of one evaluation.
+type expander struct {
+	cfg      *Config
+	base     *table // the standard library and the builtins
+	table    *table // the macros callable now
+	packs    map[string]*pack
+	stack    []Frame
+	origin   *Origin // cached origin of the current stack
+	thread   *starlark.Thread
+	maxSteps uint64
+	over     bool // the step budget ran out
+}
+
+const localKey = "plash.expander"
+
+func newExpander(cfg *Config) (*expander, error) {
+	if cfg == nil {
+		cfg = &Config{}
+	}
+	base, err := stdTable()
+	if err != nil {
+		return nil, err
+	}
+	x := &expander{cfg: cfg, base: base, table: base.share(), packs: map[string]*pack{}, maxSteps: cfg.MaxSteps}
+	if x.maxSteps == 0 {
+		x.maxSteps = DefaultMaxSteps
+	}
+	return x, nil
+}
+
+// newThread returns a Starlark thread with a fresh step budget.
+func (x *expander) newThread(name string) *starlark.Thread {
+	th := &starlark.Thread{Name: name, Load: x.load}
+	th.SetLocal(localKey, x)
+	th.SetMaxExecutionSteps(x.maxSteps)
+	th.OnMaxSteps = func(th *starlark.Thread) {
+		x.over = true
+		th.Cancel("too many steps")
+	}
+	return th
+}
+
+// callPos is where a call is reported: the start of its macro token, or
+// for the later letters of "-abc" the letter itself.
+func callPos(c *lang.Call) lang.Position {
+	if c.NamePos.Offset <= c.Pos.Offset+2 {
+		return c.Pos
+	}
+	return c.NamePos
+}
+
+// resolve checks every call against the macros that will be defined when
+// it runs, following the calls that change the table (import,
+// reset-imports, defpm) without running anything else.
+func (x *expander) resolve(calls []*lang.Call) lang.ErrorList {
+	var errs lang.ErrorList
+	t := x.table.share()
+	for _, c := range calls {
+		m := t.get(c.Name)
+		if m == nil {
+			msg := fmt.Sprintf("macro '%s' not found", c.Name)
+			if s := t.suggest(c.Name); s != "" {
+				msg += fmt.Sprintf(" (did you mean '%s'?)", s)
+			}
+			errs = append(errs, &lang.Error{Pos: callPos(c), Msg: msg})
+			continue
+		}
+		if msg := m.checkArgs(len(c.Args)); msg != "" {
+			pos := callPos(c)
+			if m.MaxArgs >= 0 && len(c.Args) > m.MaxArgs {
+				pos = c.Args[m.MaxArgs].Pos
+			}
+			errs = append(errs, &lang.Error{Pos: pos, Msg: msg})
+			continue
+		}
+		switch {
+		case m == x.base.get("import"):
+			for _, a := range c.Args {
+				p, err := x.importPack(a.Value)
+				if err != nil {
+					errs = append(errs, &lang.Error{Pos: a.Pos, Msg: "import: " + err.Error()})
+					continue
+				}
+				for _, pm := range p.macros {
+					t.set(pm)
+				}
+			}
+		case m == x.base.get("reset-imports"):
+			t = x.base.share()
+		case m.defines:
+			t.set(&Macro{Name: c.Args[0].Value, Pack: "defpm", MaxArgs: -1})
+		}
+	}
+	return errs
+}
+
+// expand runs the calls in order.
+func (x *expander) expand(calls []*lang.Call) ([]Op, error) {
+	ops := make([]Op, 0, len(calls))
+	args := make([]string, 0, 8)
+	for _, c := range calls {
+		pos := callPos(c)
+		m := x.table.get(c.Name)
+		if m == nil {
+			// A macro pack defined names the resolve pass could not see.
+			return nil, lang.ErrorList{{Pos: pos, Msg: fmt.Sprintf("macro '%s' not found", c.Name)}}
+		}
+		args = args[:0]
+		for _, a := range c.Args {
+			args = append(args, a.Value)
+		}
+		top := len(x.stack) == 0
+		if top {
+			x.thread = x.newThread(c.Name)
+			x.over = false
+		}
+		res, err := x.call(m, args, Frame{Macro: c.Name, Pos: pos})
+		if err != nil {
+			return nil, positioned(pos, err)
+		}
+		ops = append(ops, res...)
+	}
+	return ops, nil
+}
+
+// call runs macro m with args as the frame on top of the stack.
+func (x *expander) call(m *Macro, args []string, fr Frame) ([]Op, error) {
+	if msg := m.checkArgs(len(args)); msg != "" {
+		return nil, errors.New(msg)
+	}
+	x.stack = append(x.stack, fr)
+	x.origin = nil
+	defer func() {
+		x.stack = x.stack[:len(x.stack)-1]
+		x.origin = nil
+	}()
+	if m.builtin != nil {
+		ops, err := m.builtin(x, args)
+		if err != nil {
+			return nil, &callError{macro: m.Name, err: err}
+		}
+		return ops, nil
+	}
+	targs := make(starlark.Tuple, len(args))
+	for i, a := range args {
+		targs[i] = starlark.String(a)
+	}
+	v, err := starlark.Call(x.thread, m.fn, targs, nil)
+	if err != nil {
+		return nil, x.starError(m.Name, err)
+	}
+	ops, err := x.toOps(v)
+	if err != nil {
+		return nil, &callError{macro: m.Name, err: err}
+	}
+	return ops, nil
+}
+
+// currentOrigin is the origin of an op made now.
+func (x *expander) currentOrigin() Origin {
+	if x.origin == nil {
+		o := Origin{Stack: append([]Frame(nil), x.stack...)}
+		if len(o.Stack) > 0 {
+			o.Pos = o.Stack[0].Pos
+		}
+		x.origin = &o
+	}
+	return *x.origin
+}
+
+// newOp returns an op with the current origin.
+func (x *expander) newOp(op Op) Op {
+	op.Origin = x.currentOrigin()
+	return op
+}
+
+// nested evaluates a source inside the current call (eval-file,
+// eval-string, eval-stdin) and returns its ops as the original spliced its
+// script in: followed by an empty line unless the script is empty or ends
+// with one. Macros the source imports or defines stay inside it.
+func (x *expander) nested(name string, src []byte) ([]Op, error) {
+	f, err := lang.Parse(name, src)
+	if err != nil {
+		return nil, err
+	}
+	calls, errs := f.Calls()
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	saved := x.table
+	x.table = saved.share()
+	defer func() { x.table = saved }()
+	if errs := x.resolve(calls); len(errs) > 0 {
+		return nil, errs
+	}
+	ops, err := x.expand(calls)
+	if err != nil {
+		return nil, err
+	}
+	// The original ran a second plash-eval and appended its output, which
+	// ends with a newline, as one chunk.
+	switch n := len(ops); {
+	case n == 0:
+		ops = append(ops, x.newOp(Op{Kind: Run}))
+	case n == 1 && ops[0].Chunk() == "":
+	case strings.HasSuffix(ops[n-1].Chunk(), "\n"):
+	case ops[n-1].Chunk() == "":
+	default:
+		ops = append(ops, x.newOp(Op{Kind: Run}))
+	}
+	return ops, nil
+}
+
+// callError is a macro failing: MACRO: ERR. err may be another callError
+// (a macro the macro called) or a lang.ErrorList (a nested source).
+type callError struct {
+	macro string
+	err   error
+}
+
+func (e *callError) Error() string { return e.macro + ": " + e.err.Error() }
+func (e *callError) Unwrap() error { return e.err }
+
+// positioned turns the error of a call at pos into an ErrorList: one
+// error per error of a nested source, each prefixed with the chain of
+// macros that led to it.
+func positioned(pos lang.Position, err error) lang.ErrorList {
+	prefix := ""
+	for {
+		ce, ok := err.(*callError)
+		if !ok {
+			break
+		}
+		prefix += ce.macro + ": "
+		err = ce.err
+	}
+	if el, ok := err.(lang.ErrorList); ok {
+		out := make(lang.ErrorList, len(el))
+		for i, e := range el {
+			out[i] = &lang.Error{Pos: pos, Msg: prefix + e.Error()}
+		}
+		return out
+	}
+	return lang.ErrorList{{Pos: pos, Msg: prefix + err.Error()}}
+}

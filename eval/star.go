@@ -1,0 +1,583 @@
+package eval
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+
+	"github.com/plash-go/plash/lang"
+	"github.com/plash-go/plash/stdlib"
+)
+
+// fileOptions are the Starlark dialect of macro packs: while loops, sets
+// and top-level control flow are allowed (the step budget stops endless
+// loops); recursion is not.
+var fileOptions = &syntax.FileOptions{Set: true, While: true, TopLevelControl: true, GlobalReassign: true}
+
+// predeclared are the names every pack sees besides Starlark's universe.
+var predeclared = starlark.StringDict{
+	"layer":        starlark.NewBuiltin("layer", builtinLayer),
+	"hint":         starlark.NewBuiltin("hint", builtinHint),
+	"env":          starlark.NewBuiltin("env", builtinEnv),
+	"macro":        starlark.NewBuiltin("macro", builtinMacro),
+	"define_macro": starlark.NewBuiltin("define_macro", builtinDefineMacro),
+	"quote":        starlark.NewBuiltin("quote", builtinQuote),
+	"split":        starlark.NewBuiltin("split", builtinSplit),
+	"render":       starlark.NewBuiltin("render", builtinRender),
+}
+
+// opValue is an Op as a Starlark value. Its attributes are kind, text,
+// name and value.
+type opValue struct{ op Op }
+
+var _ starlark.HasAttrs = (*opValue)(nil)
+
+func (v *opValue) String() string {
+	return fmt.Sprintf("op(%s, %q)", v.op.Kind, v.op.Chunk())
+}
+func (v *opValue) Type() string          { return "op" }
+func (v *opValue) Freeze()               {}
+func (v *opValue) Truth() starlark.Bool  { return true }
+func (v *opValue) Hash() (uint32, error) { return starlark.String(v.String()).Hash() }
+func (v *opValue) AttrNames() []string   { return []string{"kind", "name", "text", "value"} }
+func (v *opValue) Attr(name string) (starlark.Value, error) {
+	switch name {
+	case "kind":
+		return starlark.String(v.op.Kind.String()), nil
+	case "text":
+		return starlark.String(v.op.Text), nil
+	case "name":
+		return starlark.String(v.op.Name), nil
+	case "value":
+		if v.op.Kind == Hint && !v.op.HasValue {
+			return starlark.None, nil
+		}
+		return starlark.String(v.op.Value), nil
+	}
+	return nil, nil
+}
+
+func expanderOf(th *starlark.Thread) (*expander, error) {
+	x, _ := th.Local(localKey).(*expander)
+	if x == nil {
+		return nil, errors.New("only callable while a macro runs")
+	}
+	return x, nil
+}
+
+// newOpValue makes an op value with the origin of the running macro.
+func newOpValue(th *starlark.Thread, op Op) (starlark.Value, error) {
+	x, err := expanderOf(th)
+	if err != nil {
+		return nil, err
+	}
+	return &opValue{op: x.newOp(op)}, nil
+}
+
+func builtinLayer(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	return newOpValue(th, Op{Kind: Layer})
+}
+
+// hintOp is the op of a hint: the layer hint is a Layer op and an image
+// hint an Image op, so that consumers see one form whichever way a
+// Plashfile wrote it.
+func hintOp(name string, value *string) (Op, error) {
+	if name == "" || strings.ContainsAny(name, "=\n") {
+		return Op{}, fmt.Errorf("invalid hint name %q", name)
+	}
+	if value != nil && strings.Contains(*value, "\n") {
+		return Op{}, fmt.Errorf("hint value must be one line, got %q", *value)
+	}
+	switch {
+	case name == "layer" && value == nil:
+		return Op{Kind: Layer}, nil
+	case name == "image" && value != nil:
+		return Op{Kind: Image, Value: *value}, nil
+	case value == nil:
+		return Op{Kind: Hint, Name: name}, nil
+	}
+	return Op{Kind: Hint, Name: name, Value: *value, HasValue: true}, nil
+}
+
+func builtinHint(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var name string
+	var value starlark.Value = starlark.None
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "name", &name, "value?", &value); err != nil {
+		return nil, err
+	}
+	var vp *string
+	if value != starlark.None {
+		s, ok := starlark.AsString(value)
+		if !ok {
+			return nil, fmt.Errorf("hint: value must be a string or None, got %s", value.Type())
+		}
+		vp = &s
+	}
+	op, err := hintOp(name, vp)
+	if err != nil {
+		return nil, fmt.Errorf("hint: %v", err)
+	}
+	return newOpValue(th, op)
+}
+
+// validName reports whether s is a shell variable name.
+func validName(s string) bool {
+	if s == "" || (s[0] >= '0' && s[0] <= '9') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func builtinEnv(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var name, value string
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 2, &name, &value); err != nil {
+		return nil, err
+	}
+	if !validName(name) {
+		return nil, fmt.Errorf("env: invalid variable name %q", name)
+	}
+	return newOpValue(th, Op{Kind: Env, Name: name, Value: value})
+}
+
+func builtinQuote(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var s string
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &s); err != nil {
+		return nil, err
+	}
+	return starlark.String(Quote(s)), nil
+}
+
+func builtinSplit(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var s string
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &s); err != nil {
+		return nil, err
+	}
+	words, err := Split(s)
+	if err != nil {
+		return nil, fmt.Errorf("split: %v", err)
+	}
+	l := make([]starlark.Value, len(words))
+	for i, w := range words {
+		l[i] = starlark.String(w)
+	}
+	return starlark.NewList(l), nil
+}
+
+// builtinMacro calls another macro: macro(NAME, ARGS...) returns its ops
+// as a tuple, which a macro can return (alone or in a list).
+func builtinMacro(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	x, err := expanderOf(th)
+	if err != nil {
+		return nil, err
+	}
+	if len(kwargs) > 0 {
+		return nil, errors.New("macro: unexpected keyword arguments")
+	}
+	if len(args) == 0 {
+		return nil, errors.New("macro: missing the macro name")
+	}
+	strs := make([]string, len(args))
+	for i, a := range args {
+		s, ok := starlark.AsString(a)
+		if !ok {
+			return nil, fmt.Errorf("macro: argument %d must be a string, got %s", i+1, a.Type())
+		}
+		strs[i] = s
+	}
+	m := x.table.get(strs[0])
+	if m == nil {
+		msg := fmt.Sprintf("macro '%s' not found", strs[0])
+		if s := x.table.suggest(strs[0]); s != "" {
+			msg += fmt.Sprintf(" (did you mean '%s'?)", s)
+		}
+		return nil, errors.New(msg)
+	}
+	ops, err := x.call(m, strs[1:], Frame{Macro: m.Name, Pos: langPos(th.CallFrame(1).Pos)})
+	if err != nil {
+		return nil, err
+	}
+	t := make(starlark.Tuple, len(ops))
+	for i := range ops {
+		t[i] = &opValue{op: ops[i]}
+	}
+	return t, nil
+}
+
+// builtinDefineMacro defines a macro for the rest of the evaluation:
+// define_macro(NAME, FUNCTION, DOC).
+func builtinDefineMacro(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	x, err := expanderOf(th)
+	if err != nil {
+		return nil, err
+	}
+	var name, doc string
+	var fn starlark.Callable
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "name", &name, "function", &fn, "doc?", &doc); err != nil {
+		return nil, err
+	}
+	if name == "" || strings.HasPrefix(name, "-") || strings.ContainsAny(name, " \t\n") {
+		return nil, fmt.Errorf("define_macro: invalid macro name %q", name)
+	}
+	if doc == "" {
+		if f, ok := fn.(*starlark.Function); ok {
+			doc = f.Doc()
+		}
+	}
+	m := &Macro{Name: name, Doc: doc, Pack: "defpm", fn: fn}
+	m.signature(fn)
+	x.table.set(m)
+	return starlark.None, nil
+}
+
+// builtinRender returns the shell-script form of a macro result.
+func builtinRender(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	x, err := expanderOf(th)
+	if err != nil {
+		return nil, err
+	}
+	var v starlark.Value
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &v); err != nil {
+		return nil, err
+	}
+	ops, err := x.toOps(v)
+	if err != nil {
+		return nil, fmt.Errorf("render: %v", err)
+	}
+	return starlark.String(Script(ops)), nil
+}
+
+// toOps converts what a macro returned: None is nothing, a string is shell
+// text, an op is itself, and a list or tuple is its elements in order, with
+// consecutive strings joined as lines of one shell text.
+func (x *expander) toOps(v starlark.Value) ([]Op, error) {
+	switch v := v.(type) {
+	case starlark.NoneType:
+		return nil, nil
+	case starlark.String:
+		return []Op{x.newOp(Op{Kind: Run, Text: string(v)})}, nil
+	case *opValue:
+		return []Op{v.op}, nil
+	case starlark.Indexable: // list, tuple
+		var ops []Op
+		var lines []string
+		flush := func() {
+			if lines != nil {
+				ops = append(ops, x.newOp(Op{Kind: Run, Text: strings.Join(lines, "\n")}))
+				lines = nil
+			}
+		}
+		for i := 0; i < v.Len(); i++ {
+			e := v.Index(i)
+			if s, ok := e.(starlark.String); ok {
+				lines = append(lines, string(s))
+				continue
+			}
+			flush()
+			sub, err := x.toOps(e)
+			if err != nil {
+				return nil, err
+			}
+			ops = append(ops, sub...)
+		}
+		flush()
+		return ops, nil
+	}
+	return nil, fmt.Errorf("returned a value of type %s; a macro returns shell text (a string), a list of lines, None, or ops (layer(), env(), hint(), macro())", v.Type())
+}
+
+// langPos converts a Starlark position.
+func langPos(p syntax.Position) lang.Position {
+	if !p.IsValid() {
+		return lang.Position{}
+	}
+	return lang.Position{Filename: p.Filename(), Line: int(p.Line), Column: int(p.Col)}
+}
+
+// starError turns the error of a Starlark macro into a callError: the
+// innermost Starlark position and message, or the error of a macro it
+// called.
+func (x *expander) starError(name string, err error) error {
+	var inner *callError
+	if errors.As(err, &inner) {
+		return &callError{macro: name, err: inner}
+	}
+	msg := err.Error()
+	var ee *starlark.EvalError
+	if errors.As(err, &ee) {
+		msg = ee.Msg
+		for i := len(ee.CallStack) - 1; i >= 0; i-- {
+			if p := ee.CallStack[i].Pos; p.IsValid() {
+				msg = FormatPos(langPos(p)) + ": " + msg
+				break
+			}
+		}
+		if x.over {
+			msg = strings.Replace(msg, "Starlark computation cancelled: too many steps",
+				fmt.Sprintf("stopped after %d execution steps (an endless loop?)", x.maxSteps), 1)
+		}
+	}
+	return &callError{macro: name, err: errors.New(msg)}
+}
+
+// pack is a loaded .star file.
+type pack struct {
+	name    string // as reported: the path or the standard library name
+	globals starlark.StringDict
+	macros  []*Macro
+	err     error
+	loading bool
+}
+
+// packMacros returns the public top-level functions defined in file.
+func packMacros(name, file string, globals starlark.StringDict) []*Macro {
+	var ms []*Macro
+	for _, k := range globals.Keys() {
+		if strings.HasPrefix(k, "_") {
+			continue
+		}
+		fn, ok := globals[k].(*starlark.Function)
+		if !ok || fn.Position().Filename() != file {
+			continue
+		}
+		m := &Macro{Name: MacroName(k), Doc: fn.Doc(), Pack: name, fn: fn}
+		m.signature(fn)
+		ms = append(ms, m)
+	}
+	return ms
+}
+
+// stdPrefix names the standard library's files in positions.
+const stdPrefix = "stdlib/"
+
+// exec runs a pack's source. file is its name in positions and for
+// relative loads.
+func (x *expander) exec(th *starlark.Thread, name, file string, src []byte) *pack {
+	p := &pack{name: name}
+	g, err := starlark.ExecFileOptions(fileOptions, th, file, src, predeclared)
+	if err != nil {
+		p.err = x.packError(file, err)
+		return p
+	}
+	p.globals = g
+	p.macros = packMacros(name, file, g)
+	return p
+}
+
+// packError formats the error of loading a pack with its position.
+func (x *expander) packError(file string, err error) error {
+	var el syntax.Error
+	if errors.As(err, &el) {
+		return errors.New(FormatPos(langPos(el.Pos)) + ": " + el.Msg)
+	}
+	var ee *starlark.EvalError
+	if errors.As(err, &ee) {
+		var inner *callError
+		if errors.As(err, &inner) {
+			return inner
+		}
+		return x.starError(file, err).(*callError).err
+	}
+	return err
+}
+
+// findPack locates a pack: a reference with a slash or ending in .star is
+// a file relative to dir; a name is NAME.star in the MacroPath
+// directories, then in the standard library. It returns the cache key, the
+// name used in positions and the source.
+func (x *expander) findPack(ref, dir string) (key, file string, src []byte, err error) {
+	if ref == "" {
+		return "", "", nil, errors.New("empty macro pack name")
+	}
+	if strings.HasPrefix(ref, stdPrefix) {
+		name := strings.TrimPrefix(ref, stdPrefix)
+		src, err := fs.ReadFile(stdlib.FS, name)
+		if err != nil {
+			return "", "", nil, fmt.Errorf("no macro pack %q in the standard library", ref)
+		}
+		return "std:" + name, ref, src, nil
+	}
+	if strings.Contains(ref, "/") || strings.HasSuffix(ref, ".star") {
+		p := ref
+		if !filepath.IsAbs(p) && dir != "" {
+			p = filepath.Join(dir, p)
+		}
+		if x.cfg.Files == nil {
+			return "", "", nil, fmt.Errorf("reading %s: no file access", p)
+		}
+		src, err := x.cfg.Files.ReadFile(p)
+		if err != nil {
+			return "", "", nil, fmt.Errorf("reading macro pack: %w", err)
+		}
+		return "file:" + filepath.Clean(p), p, src, nil
+	}
+	if x.cfg.Files != nil {
+		for _, d := range x.cfg.MacroPath {
+			if d == "" {
+				continue
+			}
+			p := filepath.Join(d, ref+".star")
+			if src, err := x.cfg.Files.ReadFile(p); err == nil {
+				return "file:" + filepath.Clean(p), p, src, nil
+			}
+		}
+	}
+	if src, err := fs.ReadFile(stdlib.FS, ref+".star"); err == nil {
+		return "std:" + ref + ".star", stdPrefix + ref + ".star", src, nil
+	}
+	where := "the standard library"
+	if len(x.cfg.MacroPath) > 0 {
+		where = "PLASH_MACRO_PATH (" + strings.Join(x.cfg.MacroPath, ":") + ") and " + where
+	}
+	return "", "", nil, fmt.Errorf("no macro pack %q (looked for %s.star in %s)", ref, ref, where)
+}
+
+// loadPack loads (once per evaluation) the pack ref, found from dir.
+func (x *expander) loadPack(th *starlark.Thread, ref, dir string) (*pack, error) {
+	key, file, src, err := x.findPack(ref, dir)
+	if err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(key, "std:") {
+		if p := stdPacks()[strings.TrimPrefix(key, "std:")]; p != nil {
+			return p, p.err
+		}
+	}
+	if p, ok := x.packs[key]; ok {
+		if p.loading {
+			return nil, fmt.Errorf("%s: cycle in load graph", file)
+		}
+		return p, p.err
+	}
+	p := &pack{loading: true}
+	x.packs[key] = p
+	name := ref
+	if strings.HasPrefix(key, "std:") {
+		name = strings.TrimSuffix(strings.TrimPrefix(key, "std:"), ".star")
+	}
+	*p = *x.exec(th, name, file, src)
+	return p, p.err
+}
+
+// importPack loads a pack named in a Plashfile's --import.
+func (x *expander) importPack(ref string) (*pack, error) {
+	th := x.thread
+	if th == nil || len(x.stack) == 0 {
+		th = x.newThread("import " + ref)
+	}
+	return x.loadPack(th, ref, x.cfg.Dir)
+}
+
+// load implements Starlark's load() for packs: the module is found
+// relative to the loading file.
+func (x *expander) load(th *starlark.Thread, module string) (starlark.StringDict, error) {
+	from := th.CallFrame(0).Pos.Filename()
+	if strings.HasPrefix(from, stdPrefix) && !strings.HasPrefix(module, stdPrefix) && strings.HasSuffix(module, ".star") && !strings.Contains(module, "/") {
+		module = stdPrefix + module
+	}
+	p, err := x.loadPack(th, module, path.Dir(from))
+	if err != nil {
+		return nil, err
+	}
+	return p.globals, nil
+}
+
+// The standard library is loaded once per process and shared: its modules
+// are frozen, and its macros reach the running evaluation through the
+// thread.
+var (
+	stdOnce   sync.Once
+	stdTab    *table
+	stdPacksM map[string]*pack
+	stdErr    error
+)
+
+func stdPacks() map[string]*pack {
+	stdTable()
+	return stdPacksM
+}
+
+func stdTable() (*table, error) {
+	stdOnce.Do(func() {
+		t := newTable()
+		for _, b := range builtins() {
+			t.set(b)
+		}
+		stdPacksM = map[string]*pack{}
+		x := &expander{cfg: &Config{}, packs: map[string]*pack{}, maxSteps: DefaultMaxSteps, base: t, table: t}
+		for _, name := range stdlib.Default {
+			src, err := fs.ReadFile(stdlib.FS, name)
+			if err != nil {
+				stdErr = err
+				return
+			}
+			th := x.newThread(name)
+			p := x.exec(th, strings.TrimSuffix(name, ".star"), stdPrefix+name, src)
+			if p.err != nil {
+				stdErr = fmt.Errorf("loading the standard library: %v", p.err)
+				return
+			}
+			stdPacksM[name] = p
+			for _, m := range p.macros {
+				if m.Name == "defpm" {
+					m.defines = true
+				}
+				t.set(m)
+			}
+		}
+		stdTab = t
+	})
+	if stdErr != nil {
+		return nil, stdErr
+	}
+	return stdTab, nil
+}
+
+// Macros returns the macros of a pack, sorted by pack and name: with pack
+// "" every macro an evaluation starts with (the standard library and the
+// builtins), else the macros of that standard library pack (core, pm,
+// shortcuts, builtin) or of the pack file or name --import would load.
+func Macros(cfg *Config, packName string) ([]*Macro, error) {
+	x, err := newExpander(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var ms []*Macro
+	std := false
+	for _, m := range x.base.m {
+		if packName == "" || m.Pack == packName {
+			ms = append(ms, m)
+			std = true
+		}
+	}
+	if !std {
+		p, err := x.importPack(packName)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, p.macros...)
+	}
+	sort.Slice(ms, func(i, j int) bool {
+		if ms[i].Pack != ms[j].Pack {
+			return ms[i].Pack < ms[j].Pack
+		}
+		return ms[i].Name < ms[j].Name
+	})
+	return ms, nil
+}
