@@ -24,8 +24,8 @@ const (
 
 // Shebang is the "#!/..." first line, which the language ignores.
 type Shebang struct {
-	Pos  Position
-	Text string `parser:"@Shebang"`
+	Pos, End Position
+	Text     string `parser:"@Shebang"`
 }
 
 // Stanza is one macro token and what follows it up to the next macro token:
@@ -34,25 +34,27 @@ type Shebang struct {
 type Stanza struct {
 	Head  *Head   `parser:"@@"`
 	Words []*Word `parser:"@@*"`
-	Lines []*Line  `parser:"@@*"`
+	Lines []*Line `parser:"@@*"`
 }
 
 // Head is a macro token, such as "--apk" or "-abc".
 type Head struct {
-	Pos   Position
-	Value string `parser:"@Macro"`
+	Pos, End Position
+	Value    string `parser:"@Macro"`
 }
 
 // Word is a word after the macro token on a macro line: an argument.
 type Word struct {
-	Pos   Position
-	Value string `parser:"@Word"`
+	Pos, End Position
+	Value    string `parser:"@Word"`
 }
 
-// Line is one line below a macro token: an argument in one of its three
-// written forms, a comment, or a blank line.
+// Line is one line below a macro token (or before the first one): an
+// argument in one of its three written forms, a comment, or a blank line.
+// Pos and End delimit the line's text without its line ending. Exactly one
+// of the fields after End is set. Esc holds the whole line, "--\ " included.
 type Line struct {
-	Pos      Position
+	Pos, End Position
 	Text     *string `parser:"  @Text"`
 	Esc      *string `parser:"| @Esc"`
 	EscEmpty bool    `parser:"| @EscEmpty"`

@@ -7,8 +7,9 @@ import (
 
 // Error is a language error at a position. It prints as FILE:LINE:COL: MSG.
 type Error struct {
-	Pos Position
-	Msg string
+	Pos  Position
+	Msg  string
+	line string // the source line of Pos, for Pretty
 }
 
 func (e *Error) Error() string {
@@ -40,22 +41,28 @@ func (l ErrorList) Err() error {
 
 // Pretty formats the error for a terminal: the FILE:LINE:COL: MSG line,
 // then the offending source line and a caret under the column. src is the
-// source the position refers to; for the command-line form it is the words
-// joined by spaces.
+// source the position refers to (for the command-line form, the words
+// joined by spaces); when it is nil, the line remembered by Parse or
+// ParseArgs is used.
 func (e *Error) Pretty(src []byte) string {
+	line := e.line
+	if src != nil {
+		line = sourceLine(src, e.Pos.Line)
+	}
+	if line == "" {
+		return e.Error()
+	}
 	var b strings.Builder
 	b.WriteString(e.Error())
-	line := sourceLine(src, e.Pos.Line)
-	if line == "" && e.Pos.Column <= 1 {
-		return b.String()
-	}
 	b.WriteString("\n    ")
 	b.WriteString(line)
 	b.WriteString("\n    ")
 	for i := 1; i < e.Pos.Column && i <= len(line); i++ {
-		if line[i-1] == '\t' {
+		switch c := line[i-1]; {
+		case c == '\t':
 			b.WriteByte('\t')
-		} else {
+		case c&0xC0 == 0x80: // a UTF-8 continuation byte takes no column
+		default:
 			b.WriteByte(' ')
 		}
 	}

@@ -1,0 +1,117 @@
+package lang
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// Calls expands the tree into macro calls, in order, with every error of
+// the source. Each "-abc" stanza becomes one call per letter; the arguments
+// go to the last one. Errors do not stop the expansion: a stanza in error is
+// skipped and the next macro token starts afresh.
+func (f *File) Calls() ([]*Call, ErrorList) {
+	errs := f.check()
+	calls := make([]*Call, 0, len(f.Stanzas))
+	for _, s := range f.Stanzas {
+		names := MacroName(s.Head.Value)
+		if names == nil {
+			continue
+		}
+		args := s.Args()
+		end := s.Head.End
+		if len(args) > 0 {
+			end = args[len(args)-1].End
+		}
+		p := advance(s.Head.Pos, s.Head.Value[:len(s.Head.Value)-len(strings.Join(names, ""))])
+		for i, name := range names {
+			c := &Call{Name: name, Pos: s.Head.Pos, End: end, NamePos: p, NameEnd: advance(p, name), Stanza: s}
+			if i == len(names)-1 {
+				c.Args = args
+			} else {
+				c.End = s.Head.End
+			}
+			calls = append(calls, c)
+			p = c.NameEnd
+		}
+	}
+	return calls, errs
+}
+
+// check returns every error of the tree: at most one for the arguments
+// before the first macro token, and one per macro token without a name.
+func (f *File) check() ErrorList {
+	var errs ErrorList
+	for _, l := range f.Lead {
+		a := l.Arg()
+		if a == nil {
+			continue
+		}
+		if a.Kind == EscapedArg || a.Kind == EmptyArg {
+			errs = append(errs, f.errorf(l.Pos, "first token can not be escaped (got %s)", quoteGot(a.Value)))
+		} else {
+			errs = append(errs, f.errorf(l.Pos, "first token must be an action prefixed by two dashes (got %s)", quoteGot(a.Value)))
+		}
+		break
+	}
+	for _, s := range f.Stanzas {
+		if v := s.Head.Value; len(v) > 1 && v != "--" {
+			continue // MacroName(v) != nil, without building the names
+		}
+		if f.Form == ArgsForm {
+			errs = append(errs, f.errorf(s.Head.Pos, "missing macro name after %s (a macro is --NAME or -LETTERS)", quoteGot(s.Head.Value)))
+		} else {
+			errs = append(errs, f.errorf(s.Head.Pos, "missing macro name after %s (a macro is --NAME or -LETTERS; to pass %s as an argument, write it as --\\ %s)", quoteGot(s.Head.Value), quoteGot(s.Head.Value), s.Head.Value))
+		}
+	}
+	return errs
+}
+
+// errorf returns an error at pos that remembers the source line, for Pretty.
+func (f *File) errorf(pos Position, format string, a ...any) *Error {
+	e := &Error{Pos: pos, Msg: fmt.Sprintf(format, a...)}
+	if start := pos.Offset - (pos.Column - 1); start >= 0 && pos.Offset <= len(f.Src) {
+		line := f.Src[start:]
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			line = line[:i]
+		}
+		e.line = strings.TrimSuffix(string(line), "\r")
+	}
+	return e
+}
+
+// quoteGot quotes a value the way the original's messages did, as Python's
+// repr of a string: 'x', or "x" when x holds a single quote and no double
+// quote, with backslashes and control characters escaped.
+func quoteGot(s string) string {
+	q := byte('\'')
+	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
+		q = '"'
+	}
+	var b strings.Builder
+	b.WriteByte(q)
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == rune(q) || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			b.WriteRune(r)
+		}
+		i += n
+	}
+	b.WriteByte(q)
+	return b.String()
+}
