@@ -2,6 +2,7 @@ package container
 
 import (
 	"bufio"
+	"io"
 	"os"
 	"strings"
 )
@@ -14,7 +15,12 @@ func loginShell(passwd, uid string) string {
 		return ""
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
+	return shellOf(f, uid)
+}
+
+// shellOf is the shell of the user uid in passwd text.
+func shellOf(r io.Reader, uid string) string {
+	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		fields := strings.Split(sc.Text(), ":")
 		if len(fields) >= 7 && fields[2] == uid {
