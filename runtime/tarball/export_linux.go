@@ -1,0 +1,291 @@
+package tarball
+
+import (
+	"archive/tar"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/plash-go/plash/runtime/store"
+	"golang.org/x/sys/unix"
+)
+
+// Export writes the merged root file system of container id to w as a tar
+// stream with names "./...", as `tar -cf - .` in the mounted container
+// would. Ownership, modes, times, extended attributes and hard links are
+// kept.
+func Export(s *store.Store, id string, w io.Writer) error {
+	anc, err := s.Ancestry(id)
+	if err != nil {
+		return err
+	}
+	roots := make([]string, len(anc))
+	for i, a := range anc {
+		if roots[i], err = s.Root(a); err != nil {
+			return err
+		}
+	}
+	if err := ExportLayers(roots, w); err != nil {
+		return fmt.Errorf("exporting container %s: %w", id, err)
+	}
+	return nil
+}
+
+// ExportLayers writes the union of the layer directories roots (topmost
+// first) to w as a tar stream. Deletions recorded by the union file
+// systems are applied: overlay whiteouts (character devices 0/0) and
+// opaque directories (trusted.overlay.opaque, user.overlay.opaque),
+// fuse-overlayfs and OCI style .wh. files, and unionfs-fuse's
+// .unionfs-fuse/PATH_HIDDEN~ markers.
+func ExportLayers(roots []string, w io.Writer) error {
+	e := &exporter{tw: tar.NewWriter(w), roots: roots, links: map[[2]uint64]string{}, buf: make([]byte, 1<<20)}
+	var st unix.Stat_t
+	if err := unix.Lstat(roots[0], &st); err != nil {
+		return &os.PathError{Op: "lstat", Path: roots[0], Err: err}
+	}
+	if err := e.write(roots[0], "./", &st); err != nil {
+		return err
+	}
+	layers := make([]int, len(roots))
+	for i := range roots {
+		layers[i] = i
+	}
+	if err := e.dir("", layers); err != nil {
+		return err
+	}
+	return e.tw.Close()
+}
+
+type exporter struct {
+	tw    *tar.Writer
+	roots []string
+	links map[[2]uint64]string // (dev, ino) of a multiply linked file -> its name
+	buf   []byte
+}
+
+type member struct {
+	name   string
+	layer  int // topmost layer holding it
+	st     unix.Stat_t
+	isDir  bool
+	layers []int // for directories: the layers whose directory merges in
+}
+
+var metaDirs = map[string]bool{".unionfs-fuse": true, ".unionfs": true}
+
+// dir writes the entries of directory rel merged from the given layers
+// (topmost first; each holds rel as a directory).
+func (e *exporter) dir(rel string, layers []int) error {
+	members := map[string]*member{}
+	blocked := map[string]bool{}
+	for _, li := range layers {
+		abs := filepath.Join(e.roots[li], rel)
+		f, err := os.Open(abs)
+		if err != nil {
+			return err
+		}
+		names, err := f.Readdirnames(-1)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		opaque := isOpaque(abs)
+		var hideBelow []string
+		for _, n := range names {
+			if rel == "" && metaDirs[n] {
+				continue
+			}
+			if n == whOpaque {
+				opaque = true
+				continue
+			}
+			if strings.HasPrefix(n, whPrefix) {
+				hideBelow = append(hideBelow, strings.TrimPrefix(n, whPrefix))
+				continue
+			}
+			if blocked[n] {
+				continue
+			}
+			var st unix.Stat_t
+			if err := unix.Lstat(filepath.Join(abs, n), &st); err != nil {
+				return &os.PathError{Op: "lstat", Path: filepath.Join(abs, n), Err: err}
+			}
+			if st.Mode&unix.S_IFMT == unix.S_IFCHR && st.Rdev == 0 {
+				blocked[n] = true // overlay whiteout
+				continue
+			}
+			m := members[n]
+			isDir := st.Mode&unix.S_IFMT == unix.S_IFDIR
+			if m == nil {
+				m = &member{name: n, layer: li, st: st, isDir: isDir}
+				members[n] = m
+			}
+			if m.isDir && isDir {
+				m.layers = append(m.layers, li)
+			} else {
+				blocked[n] = true // a non-directory hides everything below
+			}
+		}
+		hideBelow = append(hideBelow, unionfsHidden(e.roots[li], rel)...)
+		for _, n := range hideBelow {
+			blocked[n] = true
+		}
+		if opaque {
+			break
+		}
+	}
+	names := make([]string, 0, len(members))
+	for n := range members {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		m := members[n]
+		crel := n
+		if rel != "" {
+			crel = rel + "/" + n
+		}
+		abs := filepath.Join(e.roots[m.layer], crel)
+		name := "./" + crel
+		if m.isDir {
+			name += "/"
+		}
+		if err := e.write(abs, name, &m.st); err != nil {
+			return err
+		}
+		if m.isDir {
+			if err := e.dir(crel, m.layers); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func isOpaque(dir string) bool {
+	var b [8]byte
+	for _, attr := range []string{"trusted.overlay.opaque", "user.overlay.opaque", "user.fuseoverlayfs.opaque"} {
+		if n, err := unix.Lgetxattr(dir, attr, b[:]); err == nil && n > 0 && b[0] == 'y' {
+			return true
+		}
+	}
+	return false
+}
+
+// unionfsHidden lists the names unionfs-fuse marked deleted in directory
+// rel of the layer at root.
+func unionfsHidden(root, rel string) []string {
+	var out []string
+	for meta := range metaDirs {
+		f, err := os.Open(filepath.Join(root, meta, rel))
+		if err != nil {
+			continue
+		}
+		names, _ := f.Readdirnames(-1)
+		f.Close()
+		for _, n := range names {
+			if h, ok := strings.CutSuffix(n, "_HIDDEN~"); ok {
+				out = append(out, h)
+			}
+		}
+	}
+	return out
+}
+
+func statTime(ts unix.Timespec) time.Time { return time.Unix(ts.Sec, ts.Nsec) }
+
+func (e *exporter) write(abs, name string, st *unix.Stat_t) error {
+	hdr := &tar.Header{
+		Name:    name,
+		Mode:    int64(st.Mode & 0o7777),
+		Uid:     int(st.Uid),
+		Gid:     int(st.Gid),
+		ModTime: statTime(st.Mtim),
+	}
+	kind := st.Mode & unix.S_IFMT
+	switch kind {
+	case unix.S_IFDIR:
+		hdr.Typeflag = tar.TypeDir
+	case unix.S_IFREG:
+		hdr.Typeflag = tar.TypeReg
+		hdr.Size = st.Size
+	case unix.S_IFLNK:
+		hdr.Typeflag = tar.TypeSymlink
+		l, err := os.Readlink(abs)
+		if err != nil {
+			return err
+		}
+		hdr.Linkname = l
+	case unix.S_IFCHR, unix.S_IFBLK:
+		hdr.Typeflag = tar.TypeChar
+		if kind == unix.S_IFBLK {
+			hdr.Typeflag = tar.TypeBlock
+		}
+		hdr.Devmajor = int64(unix.Major(st.Rdev))
+		hdr.Devminor = int64(unix.Minor(st.Rdev))
+	case unix.S_IFIFO:
+		hdr.Typeflag = tar.TypeFifo
+	default:
+		return nil // sockets are not archived, as GNU tar does
+	}
+	if kind != unix.S_IFDIR && st.Nlink > 1 {
+		key := [2]uint64{st.Dev, st.Ino}
+		if first, ok := e.links[key]; ok {
+			hdr.Typeflag = tar.TypeLink
+			hdr.Linkname = first
+			hdr.Size = 0
+		} else {
+			e.links[key] = name
+		}
+	}
+	if kind != unix.S_IFLNK {
+		e.addXattrs(abs, hdr)
+	}
+	if err := e.tw.WriteHeader(hdr); err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	if hdr.Typeflag != tar.TypeReg || hdr.Size == 0 {
+		return nil
+	}
+	f, err := os.OpenFile(abs, os.O_RDONLY|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	n, err := io.CopyBuffer(onlyWriter{e.tw}, io.LimitReader(f, hdr.Size), e.buf)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", name, err)
+	}
+	if n != hdr.Size {
+		return fmt.Errorf("writing %s: the file shrank while being read", name)
+	}
+	return nil
+}
+
+func (e *exporter) addXattrs(abs string, hdr *tar.Header) {
+	var buf [4096]byte
+	n, err := unix.Llistxattr(abs, buf[:])
+	if err != nil || n == 0 {
+		return
+	}
+	for _, k := range bytes.Split(buf[:n-1], []byte{0}) {
+		key := string(k)
+		if strings.HasPrefix(key, "trusted.overlay.") || strings.HasPrefix(key, "user.overlay.") || strings.HasPrefix(key, "user.fuseoverlayfs.") {
+			continue
+		}
+		val := make([]byte, 64*1024)
+		m, err := unix.Lgetxattr(abs, key, val)
+		if err != nil {
+			continue
+		}
+		if hdr.PAXRecords == nil {
+			hdr.PAXRecords = map[string]string{}
+		}
+		hdr.PAXRecords["SCHILY.xattr."+key] = string(val[:m])
+	}
+}

@@ -1,0 +1,529 @@
+package tarball
+
+import (
+	"archive/tar"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// Options tune Extract.
+type Options struct {
+	// Whiteouts applies OCI whiteouts, for stacking image layers: an entry
+	// .wh.NAME deletes NAME, .wh..wh..opq empties its directory of what
+	// earlier layers put there.
+	Whiteouts bool
+	// Log receives the one-line summaries (device nodes that could not be
+	// made, owners that could not be set). Nil means os.Stderr.
+	Log io.Writer
+}
+
+// Extract unpacks the (possibly compressed) tar archive r into the
+// existing directory root. Nothing is ever written outside root.
+func Extract(root string, r io.Reader, opts Options) error {
+	dr, _, closeFn, err := Decompress(r)
+	if err != nil {
+		return err
+	}
+	defer closeFn()
+	x, err := newExtractor(root, opts)
+	if err != nil {
+		return err
+	}
+	defer x.close()
+	if err := x.run(tar.NewReader(dr)); err != nil {
+		return err
+	}
+	return x.finish()
+}
+
+const (
+	whPrefix = ".wh."
+	whOpaque = ".wh..wh..opq"
+)
+
+type dirMeta struct {
+	rel      string
+	mode     uint32
+	uid, gid int
+	atime    time.Time
+	mtime    time.Time
+	xattrs   map[string]string
+}
+
+type extractor struct {
+	root    string
+	rootfd  int
+	opts    Options
+	chown   bool
+	cache   map[string]int // directory (relative path) -> O_PATH fd
+	stale   bool           // drop the cache before the next entry
+	dirs    map[string]*dirMeta
+	created map[string]bool // paths made by this extraction (whiteouts only)
+	buf     []byte
+
+	skippedDevs   int
+	chownFailures int
+	entries       int
+}
+
+func newExtractor(root string, opts Options) (*extractor, error) {
+	fd, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: root, Err: err}
+	}
+	x := &extractor{
+		root:   root,
+		rootfd: fd,
+		opts:   opts,
+		chown:  os.Geteuid() == 0,
+		cache:  map[string]int{},
+		dirs:   map[string]*dirMeta{},
+		buf:    make([]byte, 1<<20),
+	}
+	if opts.Whiteouts {
+		x.created = map[string]bool{}
+	}
+	if x.opts.Log == nil {
+		x.opts.Log = os.Stderr
+	}
+	return x, nil
+}
+
+func (x *extractor) close() {
+	x.dropCache()
+	unix.Close(x.rootfd)
+}
+
+func (x *extractor) dropCache() {
+	for _, fd := range x.cache {
+		unix.Close(fd)
+	}
+	clear(x.cache)
+}
+
+// cleanName turns an archive name into a path relative to the root, ""
+// for the root itself. Leading slashes and ".." that would climb above the
+// root are dropped, as GNU tar does.
+func cleanName(name string) string {
+	p := path.Clean("/" + name)
+	return strings.TrimPrefix(p, "/")
+}
+
+func shortName(name string) string {
+	if len(name) > 120 {
+		return name[:100] + "...(" + fmt.Sprint(len(name)) + " bytes)"
+	}
+	return name
+}
+
+func splitRel(rel string) (dir, base string) {
+	i := strings.LastIndexByte(rel, '/')
+	if i < 0 {
+		return "", rel
+	}
+	return rel[:i], rel[i+1:]
+}
+
+func openInRoot(rootfd int, rel string, flags uint64) (int, error) {
+	for {
+		fd, err := unix.Openat2(rootfd, rel, &unix.OpenHow{
+			Flags:   flags | unix.O_CLOEXEC,
+			Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS,
+		})
+		if err == unix.EINTR || err == unix.EAGAIN {
+			continue
+		}
+		return fd, err
+	}
+}
+
+// dir returns a descriptor of directory rel inside the root, making it
+// (and its parents) when missing. Symlinks on the way are followed inside
+// the root only.
+func (x *extractor) dir(rel string, create bool) (int, error) {
+	if rel == "" {
+		return x.rootfd, nil
+	}
+	if fd, ok := x.cache[rel]; ok {
+		return fd, nil
+	}
+	fd, err := openInRoot(x.rootfd, rel, unix.O_PATH|unix.O_DIRECTORY)
+	if err == unix.ENOENT && create {
+		pdir, base := splitRel(rel)
+		pfd, perr := x.dir(pdir, true)
+		if perr != nil {
+			return -1, perr
+		}
+		if err := unix.Mkdirat(pfd, base, 0o755); err != nil && err != unix.EEXIST {
+			return -1, &os.PathError{Op: "mkdir", Path: "/" + rel, Err: err}
+		}
+		fd, err = openInRoot(x.rootfd, rel, unix.O_PATH|unix.O_DIRECTORY)
+	}
+	if err != nil {
+		return -1, &os.PathError{Op: "open", Path: "/" + rel, Err: err}
+	}
+	if len(x.cache) >= 256 {
+		x.stale = true
+	}
+	x.cache[rel] = fd
+	return fd, nil
+}
+
+func (x *extractor) run(tr *tar.Reader) error {
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			if x.entries == 0 && errors.Is(err, tar.ErrHeader) {
+				return errors.New("not a tar archive (no valid tar header at the start)")
+			}
+			if errors.Is(err, io.ErrUnexpectedEOF) {
+				return fmt.Errorf("the archive is truncated (after %d entries)", x.entries)
+			}
+			return fmt.Errorf("reading the archive after %d entries: %w", x.entries, err)
+		}
+		x.entries++
+		if err := x.entry(hdr, tr); err != nil {
+			if errors.Is(err, io.ErrUnexpectedEOF) {
+				return fmt.Errorf("the archive is truncated (in %s)", shortName(hdr.Name))
+			}
+			return fmt.Errorf("extracting %s: %w", shortName(hdr.Name), err)
+		}
+	}
+}
+
+func (x *extractor) entry(hdr *tar.Header, r io.Reader) error {
+	if x.stale {
+		// Something was replaced or a symlink made: the directories
+		// resolved so far may no longer be what their names resolve to.
+		x.dropCache()
+		x.stale = false
+	}
+	switch hdr.Typeflag {
+	case tar.TypeXGlobalHeader, tar.TypeXHeader, tar.TypeGNULongName, tar.TypeGNULongLink:
+		return nil
+	}
+	rel := cleanName(hdr.Name)
+	if rel == "" {
+		if hdr.Typeflag == tar.TypeDir {
+			x.dirs[""] = x.meta("", hdr)
+		}
+		return nil
+	}
+	pdir, base := splitRel(rel)
+	if x.opts.Whiteouts && strings.HasPrefix(base, whPrefix) {
+		return x.whiteout(pdir, base)
+	}
+	pfd, err := x.dir(pdir, true)
+	if err != nil {
+		return err
+	}
+	if x.created != nil {
+		x.created[rel] = true
+	}
+	mode := uint32(hdr.Mode) & 0o7777
+	switch hdr.Typeflag {
+	case tar.TypeDir:
+		err := unix.Mkdirat(pfd, base, 0o700)
+		if err == unix.EEXIST {
+			var st unix.Stat_t
+			if unix.Fstatat(pfd, base, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && st.Mode&unix.S_IFMT != unix.S_IFDIR {
+				if err := x.remove(pfd, base); err != nil {
+					return err
+				}
+				err = unix.Mkdirat(pfd, base, 0o700)
+			} else {
+				err = nil
+			}
+		}
+		if err != nil {
+			return &os.PathError{Op: "mkdir", Path: "/" + rel, Err: err}
+		}
+		x.dirs[rel] = x.meta(rel, hdr)
+		return nil
+
+	case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse, tar.TypeCont:
+		fd, err := x.create(pfd, base, func() (int, error) {
+			return unix.Openat(pfd, base, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+		})
+		if err != nil {
+			return &os.PathError{Op: "create", Path: "/" + rel, Err: err}
+		}
+		f := os.NewFile(uintptr(fd), "/"+rel)
+		defer f.Close()
+		if hdr.Size > 0 {
+			if _, err := io.CopyBuffer(onlyWriter{f}, r, x.buf); err != nil {
+				return err
+			}
+		}
+		if x.chown {
+			if err := unix.Fchown(fd, hdr.Uid, hdr.Gid); err != nil {
+				x.chownFailures++
+			}
+		}
+		if err := unix.Fchmod(fd, mode); err != nil {
+			return &os.PathError{Op: "chmod", Path: "/" + rel, Err: err}
+		}
+		x.setXattrs(fd, hdr)
+		futimens(fd, atime(hdr), hdr.ModTime)
+		return f.Close()
+
+	case tar.TypeSymlink:
+		// A new name invalidates no resolved directory; a replaced one
+		// does, and create marks that.
+		if _, err := x.create(pfd, base, func() (int, error) {
+			return 0, unix.Symlinkat(hdr.Linkname, pfd, base)
+		}); err != nil {
+			return &os.PathError{Op: "symlink", Path: "/" + rel, Err: err}
+		}
+		if x.chown {
+			if err := unix.Fchownat(pfd, base, hdr.Uid, hdr.Gid, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+				x.chownFailures++
+			}
+		}
+		ts := []unix.Timespec{timespec(atime(hdr)), timespec(hdr.ModTime)}
+		unix.UtimesNanoAt(pfd, base, ts, unix.AT_SYMLINK_NOFOLLOW)
+		return nil
+
+	case tar.TypeLink:
+		trel := cleanName(hdr.Linkname)
+		if trel == "" {
+			return fmt.Errorf("hard link to the root directory")
+		}
+		tdir, tbase := splitRel(trel)
+		tfd, err := x.dir(tdir, false)
+		if err != nil {
+			return fmt.Errorf("hard link to %s: %w", shortName(hdr.Linkname), err)
+		}
+		if _, err := x.create(pfd, base, func() (int, error) {
+			return 0, unix.Linkat(tfd, tbase, pfd, base, 0)
+		}); err != nil {
+			return &os.PathError{Op: "link", Path: "/" + rel + " to /" + trel, Err: err}
+		}
+		return nil
+
+	case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
+		kind := uint32(unix.S_IFIFO)
+		switch hdr.Typeflag {
+		case tar.TypeChar:
+			kind = unix.S_IFCHR
+		case tar.TypeBlock:
+			kind = unix.S_IFBLK
+		}
+		dev := unix.Mkdev(uint32(hdr.Devmajor), uint32(hdr.Devminor))
+		_, err := x.create(pfd, base, func() (int, error) {
+			return 0, unix.Mknodat(pfd, base, kind|mode, int(dev))
+		})
+		if err == unix.EPERM || err == unix.EACCES {
+			if kind != unix.S_IFIFO {
+				x.skippedDevs++
+				return nil
+			}
+		}
+		if err != nil {
+			return &os.PathError{Op: "mknod", Path: "/" + rel, Err: err}
+		}
+		if x.chown {
+			if err := unix.Fchownat(pfd, base, hdr.Uid, hdr.Gid, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+				x.chownFailures++
+			}
+		}
+		unix.Fchmodat(pfd, base, mode, 0)
+		ts := []unix.Timespec{timespec(atime(hdr)), timespec(hdr.ModTime)}
+		unix.UtimesNanoAt(pfd, base, ts, unix.AT_SYMLINK_NOFOLLOW)
+		return nil
+	}
+	return fmt.Errorf("unsupported entry type %q", hdr.Typeflag)
+}
+
+// create runs mk; when the name is taken it removes what is there (a
+// directory only when empty) and tries again.
+func (x *extractor) create(pfd int, base string, mk func() (int, error)) (int, error) {
+	fd, err := mk()
+	if err != unix.EEXIST {
+		return fd, err
+	}
+	if err := unix.Unlinkat(pfd, base, 0); err != nil {
+		if err == unix.EISDIR || err == unix.EPERM {
+			err = unix.Unlinkat(pfd, base, unix.AT_REMOVEDIR)
+		}
+		if err != nil {
+			return -1, err
+		}
+	}
+	x.stale = true
+	return mk()
+}
+
+// futimens sets the times of an open file.
+func futimens(fd int, atime, mtime time.Time) {
+	ts := [2]unix.Timespec{timespec(atime), timespec(mtime)}
+	unix.Syscall6(unix.SYS_UTIMENSAT, uintptr(fd), 0, uintptr(unsafe.Pointer(&ts[0])), 0, 0, 0)
+}
+
+type onlyWriter struct{ w io.Writer }
+
+func (o onlyWriter) Write(b []byte) (int, error) { return o.w.Write(b) }
+
+func atime(hdr *tar.Header) time.Time {
+	if !hdr.AccessTime.IsZero() {
+		return hdr.AccessTime
+	}
+	return hdr.ModTime
+}
+
+func timespec(t time.Time) unix.Timespec {
+	if t.IsZero() {
+		return unix.Timespec{Nsec: unix.UTIME_OMIT}
+	}
+	return unix.NsecToTimespec(t.UnixNano())
+}
+
+func xattrsOf(hdr *tar.Header) map[string]string {
+	var m map[string]string
+	for k, v := range hdr.PAXRecords {
+		if name, ok := strings.CutPrefix(k, "SCHILY.xattr."); ok {
+			if m == nil {
+				m = map[string]string{}
+			}
+			m[name] = v
+		}
+	}
+	return m
+}
+
+func (x *extractor) setXattrs(fd int, hdr *tar.Header) {
+	for k, v := range xattrsOf(hdr) {
+		// Where the file system does not allow it, the attribute is dropped.
+		unix.Fsetxattr(fd, k, []byte(v), 0)
+	}
+}
+
+func (x *extractor) meta(rel string, hdr *tar.Header) *dirMeta {
+	return &dirMeta{rel: rel, mode: uint32(hdr.Mode) & 0o7777, uid: hdr.Uid, gid: hdr.Gid,
+		atime: atime(hdr), mtime: hdr.ModTime, xattrs: xattrsOf(hdr)}
+}
+
+// whiteout applies an OCI whiteout entry in directory pdir.
+func (x *extractor) whiteout(pdir, base string) error {
+	pfd, err := x.dir(pdir, true)
+	if err != nil {
+		return err
+	}
+	x.stale = true
+	if base == whOpaque {
+		dfd, err := unix.Openat(pfd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return &os.PathError{Op: "open", Path: "/" + pdir, Err: err}
+		}
+		f := os.NewFile(uintptr(dfd), pdir)
+		names, err := f.Readdirnames(-1)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		for _, n := range names {
+			if x.created[path.Join(pdir, n)] {
+				continue
+			}
+			if err := x.remove(pfd, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	name := strings.TrimPrefix(base, whPrefix)
+	if name == "" || name == "." || name == ".." {
+		return nil
+	}
+	err = x.remove(pfd, name)
+	if err == unix.ENOENT {
+		return nil
+	}
+	return err
+}
+
+// remove deletes name in directory pfd, recursively, without following
+// symlinks.
+func (x *extractor) remove(pfd int, name string) error {
+	x.stale = true
+	err := unix.Unlinkat(pfd, name, 0)
+	if err != unix.EISDIR && err != unix.EPERM {
+		if err == unix.ENOENT {
+			return nil
+		}
+		return err
+	}
+	dfd, err := unix.Openat(pfd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	f := os.NewFile(uintptr(dfd), name)
+	names, err := f.Readdirnames(-1)
+	if err != nil {
+		f.Close()
+		return err
+	}
+	for _, n := range names {
+		if err := x.remove(dfd, n); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	f.Close()
+	return unix.Unlinkat(pfd, name, unix.AT_REMOVEDIR)
+}
+
+// finish sets the modes, owners and times of the directories, deepest
+// first (writing into a directory changes its time, and a read-only mode
+// would have stopped the writes), and prints the summaries.
+func (x *extractor) finish() error {
+	x.dropCache()
+	rels := make([]string, 0, len(x.dirs))
+	for rel := range x.dirs {
+		rels = append(rels, rel)
+	}
+	sort.Sort(sort.Reverse(sort.StringSlice(rels)))
+	for _, rel := range rels {
+		m := x.dirs[rel]
+		var fd int
+		var err error
+		if rel == "" {
+			fd, err = unix.Openat(x.rootfd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		} else {
+			fd, err = openInRoot(x.rootfd, rel, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW)
+		}
+		if err != nil {
+			continue // replaced by a later entry
+		}
+		if x.chown {
+			if unix.Fchown(fd, m.uid, m.gid) != nil {
+				x.chownFailures++
+			}
+		}
+		unix.Fchmod(fd, m.mode)
+		for k, v := range m.xattrs {
+			unix.Fsetxattr(fd, k, []byte(v), 0)
+		}
+		futimens(fd, m.atime, m.mtime)
+		unix.Close(fd)
+	}
+	if x.skippedDevs > 0 {
+		fmt.Fprintf(x.opts.Log, "plash: skipped %d device nodes (they can not be made without privileges; /dev is mapped from the host at run time)\n", x.skippedDevs)
+	}
+	if x.chownFailures > 0 {
+		fmt.Fprintf(x.opts.Log, "plash: %d files keep another owner than the archive's (owner ids outside the mapped range)\n", x.chownFailures)
+	}
+	return nil
+}
