@@ -106,9 +106,13 @@ func callPos(c *lang.Call) lang.Position {
 func (x *expander) resolve(calls []*lang.Call) lang.ErrorList {
 	var errs lang.ErrorList
 	t := x.table.share()
+	importFailed := false // unknown names may be the failed pack's
 	for _, c := range calls {
 		m := t.get(c.Name)
 		if m == nil {
+			if importFailed {
+				continue
+			}
 			msg := fmt.Sprintf("macro '%s' not found", c.Name)
 			if s := t.suggest(c.Name); s != "" {
 				msg += fmt.Sprintf(" (did you mean '%s'?)", s)
@@ -130,6 +134,7 @@ func (x *expander) resolve(calls []*lang.Call) lang.ErrorList {
 				p, err := x.importPack(a.Value)
 				if err != nil {
 					errs = append(errs, &lang.Error{Pos: a.Pos, Msg: "import: " + err.Error()})
+					importFailed = true
 					continue
 				}
 				for _, pm := range p.macros {

@@ -38,7 +38,7 @@ type Config struct {
 }
 
 // DefaultMaxSteps is the default execution-step budget of one call.
-const DefaultMaxSteps = 10_000_000
+const DefaultMaxSteps = 1_000_000
 
 // Files is read access to the host's files.
 type Files interface {

@@ -53,6 +53,8 @@ func (m *Macro) arity() string {
 		return "no arguments"
 	case m.MinArgs == m.MaxArgs:
 		return "exactly " + plural(m.MinArgs)
+	case m.MinArgs+1 == m.MaxArgs:
+		return fmt.Sprintf("%d or %s", m.MinArgs, plural(m.MaxArgs))
 	default:
 		return fmt.Sprintf("%d to %s", m.MinArgs, plural(m.MaxArgs))
 	}

@@ -321,9 +321,9 @@ func (x *expander) starError(name string, err error) error {
 	msg := err.Error()
 	var ee *starlark.EvalError
 	if errors.As(err, &ee) {
-		msg = ee.Msg
+		msg = strings.TrimPrefix(ee.Msg, "fail: ")
 		for i := len(ee.CallStack) - 1; i >= 0; i-- {
-			if p := ee.CallStack[i].Pos; p.IsValid() {
+			if p := ee.CallStack[i].Pos; p.IsValid() && p.Line > 0 && p.Filename() != "<builtin>" {
 				msg = FormatPos(langPos(p)) + ": " + msg
 				break
 			}
