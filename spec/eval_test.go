@@ -217,7 +217,7 @@ type memFiles struct{ fsys fstest.MapFS }
 
 func clean(name string) string { return strings.TrimPrefix(filepath.Clean(name), "/") }
 
-func (m memFiles) ReadFile(name string) ([]byte, error) { return m.fsys.ReadFile(clean(name)) }
+func (m memFiles) ReadFile(name string) ([]byte, error)  { return m.fsys.ReadFile(clean(name)) }
 func (m memFiles) Stat(name string) (fs.FileInfo, error) { return m.fsys.Stat(clean(name)) }
 func (m memFiles) Lstat(name string) (fs.FileInfo, error) {
 	return m.fsys.Stat(clean(name))
