@@ -43,7 +43,7 @@ func Export(s *store.Store, id string, w io.Writer) error {
 // fuse-overlayfs and OCI style .wh. files, and unionfs-fuse's
 // .unionfs-fuse/PATH_HIDDEN~ markers.
 func ExportLayers(roots []string, w io.Writer) error {
-	e := &exporter{tw: tar.NewWriter(w), roots: roots, links: map[[2]uint64]string{}, buf: make([]byte, 1<<20)}
+	e := &exporter{tw: tar.NewWriter(w), roots: roots, links: map[[2]uint64]string{}, hasMeta: map[int]bool{}, buf: make([]byte, 1<<20)}
 	var st unix.Stat_t
 	if err := unix.Lstat(roots[0], &st); err != nil {
 		return &os.PathError{Op: "lstat", Path: roots[0], Err: err}
@@ -66,6 +66,8 @@ type exporter struct {
 	roots []string
 	links map[[2]uint64]string // (dev, ino) of a multiply linked file -> its name
 	buf   []byte
+
+	hasMeta map[int]bool // layer -> has a unionfs-fuse meta directory
 }
 
 type member struct {
@@ -83,7 +85,20 @@ var metaDirs = map[string]bool{".unionfs-fuse": true, ".unionfs": true}
 func (e *exporter) dir(rel string, layers []int) error {
 	members := map[string]*member{}
 	blocked := map[string]bool{}
+	contributes := map[int]bool{}
 	for _, li := range layers {
+		contributes[li] = true
+	}
+	// Every layer from the top down to the lowest contributing one may
+	// hide names here through unionfs-fuse's meta directory, even one
+	// that lacks the directory itself.
+	for li := 0; li <= layers[len(layers)-1]; li++ {
+		if !contributes[li] {
+			for _, n := range e.unionfsHidden(li, rel) {
+				blocked[n] = true
+			}
+			continue
+		}
 		abs := filepath.Join(e.roots[li], rel)
 		f, err := os.Open(abs)
 		if err != nil {
@@ -131,7 +146,7 @@ func (e *exporter) dir(rel string, layers []int) error {
 				blocked[n] = true // a non-directory hides everything below
 			}
 		}
-		hideBelow = append(hideBelow, unionfsHidden(e.roots[li], rel)...)
+		hideBelow = append(hideBelow, e.unionfsHidden(li, rel)...)
 		for _, n := range hideBelow {
 			blocked[n] = true
 		}
@@ -178,11 +193,23 @@ func isOpaque(dir string) bool {
 }
 
 // unionfsHidden lists the names unionfs-fuse marked deleted in directory
-// rel of the layer at root.
-func unionfsHidden(root, rel string) []string {
+// rel of layer li.
+func (e *exporter) unionfsHidden(li int, rel string) []string {
+	has, ok := e.hasMeta[li]
+	if !ok {
+		for meta := range metaDirs {
+			if _, err := os.Lstat(filepath.Join(e.roots[li], meta)); err == nil {
+				has = true
+			}
+		}
+		e.hasMeta[li] = has
+	}
+	if !has {
+		return nil
+	}
 	var out []string
 	for meta := range metaDirs {
-		f, err := os.Open(filepath.Join(root, meta, rel))
+		f, err := os.Open(filepath.Join(e.roots[li], meta, rel))
 		if err != nil {
 			continue
 		}

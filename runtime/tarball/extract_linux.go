@@ -125,6 +125,11 @@ func shortName(name string) string {
 	return name
 }
 
+// pathErr is an *os.PathError for rel in the root, its name shortened.
+func pathErr(op, rel string, err error) error {
+	return &os.PathError{Op: op, Path: shortName("/" + rel), Err: err}
+}
+
 func splitRel(rel string) (dir, base string) {
 	i := strings.LastIndexByte(rel, '/')
 	if i < 0 {
@@ -164,12 +169,12 @@ func (x *extractor) dir(rel string, create bool) (int, error) {
 			return -1, perr
 		}
 		if err := unix.Mkdirat(pfd, base, 0o755); err != nil && err != unix.EEXIST {
-			return -1, &os.PathError{Op: "mkdir", Path: "/" + rel, Err: err}
+			return -1, pathErr("mkdir", rel, err)
 		}
 		fd, err = openInRoot(x.rootfd, rel, unix.O_PATH|unix.O_DIRECTORY)
 	}
 	if err != nil {
-		return -1, &os.PathError{Op: "open", Path: "/" + rel, Err: err}
+		return -1, pathErr("open", rel, err)
 	}
 	if len(x.cache) >= 256 {
 		x.stale = true
@@ -248,7 +253,7 @@ func (x *extractor) entry(hdr *tar.Header, r io.Reader) error {
 			}
 		}
 		if err != nil {
-			return &os.PathError{Op: "mkdir", Path: "/" + rel, Err: err}
+			return pathErr("mkdir", rel, err)
 		}
 		x.dirs[rel] = x.meta(rel, hdr)
 		return nil
@@ -258,7 +263,7 @@ func (x *extractor) entry(hdr *tar.Header, r io.Reader) error {
 			return unix.Openat(pfd, base, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
 		})
 		if err != nil {
-			return &os.PathError{Op: "create", Path: "/" + rel, Err: err}
+			return pathErr("create", rel, err)
 		}
 		f := os.NewFile(uintptr(fd), "/"+rel)
 		defer f.Close()
@@ -273,7 +278,7 @@ func (x *extractor) entry(hdr *tar.Header, r io.Reader) error {
 			}
 		}
 		if err := unix.Fchmod(fd, mode); err != nil {
-			return &os.PathError{Op: "chmod", Path: "/" + rel, Err: err}
+			return pathErr("chmod", rel, err)
 		}
 		x.setXattrs(fd, hdr)
 		futimens(fd, atime(hdr), hdr.ModTime)
@@ -285,7 +290,7 @@ func (x *extractor) entry(hdr *tar.Header, r io.Reader) error {
 		if _, err := x.create(pfd, base, func() (int, error) {
 			return 0, unix.Symlinkat(hdr.Linkname, pfd, base)
 		}); err != nil {
-			return &os.PathError{Op: "symlink", Path: "/" + rel, Err: err}
+			return pathErr("symlink", rel, err)
 		}
 		if x.chown {
 			if err := unix.Fchownat(pfd, base, hdr.Uid, hdr.Gid, unix.AT_SYMLINK_NOFOLLOW); err != nil {
@@ -309,7 +314,7 @@ func (x *extractor) entry(hdr *tar.Header, r io.Reader) error {
 		if _, err := x.create(pfd, base, func() (int, error) {
 			return 0, unix.Linkat(tfd, tbase, pfd, base, 0)
 		}); err != nil {
-			return &os.PathError{Op: "link", Path: "/" + rel + " to /" + trel, Err: err}
+			return pathErr("link", rel+" to /"+trel, err)
 		}
 		return nil
 
@@ -332,7 +337,7 @@ func (x *extractor) entry(hdr *tar.Header, r io.Reader) error {
 			}
 		}
 		if err != nil {
-			return &os.PathError{Op: "mknod", Path: "/" + rel, Err: err}
+			return pathErr("mknod", rel, err)
 		}
 		if x.chown {
 			if err := unix.Fchownat(pfd, base, hdr.Uid, hdr.Gid, unix.AT_SYMLINK_NOFOLLOW); err != nil {
@@ -425,7 +430,7 @@ func (x *extractor) whiteout(pdir, base string) error {
 	if base == whOpaque {
 		dfd, err := unix.Openat(pfd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 		if err != nil {
-			return &os.PathError{Op: "open", Path: "/" + pdir, Err: err}
+			return pathErr("open", pdir, err)
 		}
 		f := os.NewFile(uintptr(dfd), pdir)
 		names, err := f.Readdirnames(-1)
