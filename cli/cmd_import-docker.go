@@ -1,0 +1,47 @@
+package cli
+
+import "fmt"
+
+func init() {
+	Register(&Command{
+		Name:    "import-docker",
+		Usage:   "plash import-docker [--refresh] IMAGE",
+		Summary: "Pull an image from an OCI or Docker registry; print its id.",
+		Help: `IMAGE is a reference as docker takes it: alpine, alpine:3.20,
+ghcr.io/OWNER/NAME:TAG, localhost:5000/app@sha256:... No daemon is used.
+From a multi-arch image the one for this machine's platform is taken; its
+layers (gzip, zstd or plain) are checked against their digests and applied
+in order, whiteouts included, into one new container.
+
+Credentials come from the docker configuration (~/.docker/config.json,
+$DOCKER_CONFIG, credential helpers). Registries on localhost or a loopback
+address are spoken to over plain HTTP. The import is remembered in the map
+(key docker:IMAGE with / as %); --refresh pulls it again.`,
+		Run: func(args []string) error {
+			refresh, args, err := importFlags(args)
+			if err != nil {
+				return err
+			}
+			if len(args) != 1 {
+				return Usagef("usage: plash import-docker [--refresh] IMAGE")
+			}
+			s, err := openStore()
+			if err != nil {
+				return err
+			}
+			if err := enterUserns(); err != nil {
+				return err
+			}
+			ctx, stop := interruptible()
+			defer stop()
+			r := newRemote(s)
+			r.Refresh = refresh
+			id, err := r.ImportDocker(ctx, args[0])
+			if err != nil {
+				return remoteErr(err)
+			}
+			fmt.Println(id)
+			return nil
+		},
+	})
+}

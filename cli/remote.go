@@ -1,0 +1,99 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"golang.org/x/term"
+
+	"github.com/plash-go/plash/runtime/remote"
+	"github.com/plash-go/plash/runtime/store"
+)
+
+// newRemote returns the image importer of the commands and macros: progress
+// bars and notes on stderr only when it is a terminal.
+func newRemote(s *store.Store) *remote.Remote {
+	r := &remote.Remote{Store: s, Fetch: &remote.Fetcher{}}
+	if term.IsTerminal(int(os.Stderr.Fd())) {
+		r.Fetch.Progress = os.Stderr
+		r.Log = os.Stderr
+	}
+	return r
+}
+
+// interruptible returns a context cancelled by SIGINT, SIGTERM or SIGHUP,
+// so that a download in progress stops and removes its temporary files
+// instead of dying with them.
+func interruptible() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+}
+
+// remoteErr gives an interrupted import the status of a shell's SIGINT.
+func remoteErr(err error) error {
+	if errors.Is(err, remote.ErrInterrupted) {
+		return Exit(130, err)
+	}
+	return storeErr(err)
+}
+
+// importFlags takes the leading --refresh of the import commands.
+func importFlags(args []string) (refresh bool, rest []string, err error) {
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" {
+		switch args[0] {
+		case "--refresh":
+			refresh = true
+		case "--":
+			return refresh, args[1:], nil
+		default:
+			return false, nil, Usagef("unknown option %s", args[0])
+		}
+		args = args[1:]
+	}
+	return refresh, args, nil
+}
+
+// exportFlags takes the options of export-oci and push.
+func exportFlags(args []string, tag *string) (cfg remote.ImageConfig, rest []string, err error) {
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
+		opt, val, hasVal := strings.Cut(args[0], "=")
+		take := func() (string, error) {
+			if hasVal {
+				return val, nil
+			}
+			if len(args) < 2 {
+				return "", Usagef("%s needs a value", opt)
+			}
+			args = args[1:]
+			return args[0], nil
+		}
+		switch {
+		case opt == "--":
+			return cfg, args[1:], nil
+		case opt == "--entrypoint":
+			v, err := take()
+			if err != nil {
+				return cfg, nil, err
+			}
+			cfg.Entrypoint = []string{v}
+		case opt == "--tag" && tag != nil:
+			v, err := take()
+			if err != nil {
+				return cfg, nil, err
+			}
+			*tag = v
+		default:
+			return cfg, nil, Usagef("unknown option %s", opt)
+		}
+		args = args[1:]
+	}
+	return cfg, args, nil
+}
+
+// execHint is the entrypoint an exported image gets when --entrypoint is
+// not given: the exec hint of the container's build. Builds do not record
+// their hints yet (runtime/build will); until then images have none.
+var execHint = func(s *store.Store, id string) []string { return nil }
