@@ -1,6 +1,9 @@
 package lang
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // File is the syntax tree of one source, as written: the shebang, the lines
 // before the first macro, and one Stanza per macro token. Comments and blank
@@ -135,8 +138,9 @@ func (l *Line) Arg() *Arg {
 }
 
 // MacroName returns the macro names a macro token calls: "--name" calls
-// name, "-abc" calls a, b and c. It returns nil when no name follows the
-// dashes.
+// name, "-abc" calls a, b and c (one name per UTF-8 character; a byte that
+// is not UTF-8 is a name of its own). It returns nil when no name follows
+// the dashes.
 func MacroName(token string) []string {
 	if strings.HasPrefix(token, "--") {
 		if len(token) == 2 {
@@ -148,8 +152,10 @@ func MacroName(token string) []string {
 		return nil
 	}
 	var names []string
-	for _, r := range token[1:] {
-		names = append(names, string(r))
+	for i := 1; i < len(token); {
+		_, n := utf8.DecodeRuneInString(token[i:])
+		names = append(names, token[i:i+n])
+		i += n
 	}
 	return names
 }

@@ -24,7 +24,13 @@ func (f *File) Calls() ([]*Call, ErrorList) {
 		if len(args) > 0 {
 			end = args[len(args)-1].End
 		}
-		p := advance(s.Head.Pos, s.Head.Value[:len(s.Head.Value)-len(strings.Join(names, ""))])
+		p := s.Head.Pos
+		p.Offset++
+		p.Column++
+		if len(names) == 1 && strings.HasPrefix(s.Head.Value, "--") {
+			p.Offset++
+			p.Column++
+		}
 		for i, name := range names {
 			c := &Call{Name: name, Pos: s.Head.Pos, End: end, NamePos: p, NameEnd: advance(p, name), Stanza: s}
 			if i == len(names)-1 {

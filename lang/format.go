@@ -11,7 +11,8 @@ import (
 //   - lines end with LF; a line whose text ends with CR is ended with CR LF
 //     so that the CR stays part of it;
 //   - the shebang and the arguments are written as they are;
-//   - a macro line is its token and its words separated by one space;
+//   - a macro line is its token and its words separated by one space (a
+//     tab after the token "--\", which a space would turn into an escape);
 //   - trailing whitespace is removed from comments;
 //   - an escape that is not needed is removed: "--\ TEXT" becomes TEXT when
 //     TEXT is not empty, does not start with "-" and does not start with
@@ -37,9 +38,19 @@ func Format(f *File) []byte {
 		p.guard = false
 		b := p.buf
 		b = append(b, s.Head.Value...)
+		sep := byte(' ')
+		if s.Head.Value == `--\` {
+			// The macro "\": a space would make the line an escape, and
+			// nothing an empty argument; a tab keeps it a macro line.
+			sep = '\t'
+			if len(s.Words) == 0 {
+				b = append(b, sep)
+			}
+		}
 		for _, w := range s.Words {
-			b = append(b, ' ')
+			b = append(b, sep)
 			b = append(b, w.Value...)
+			sep = ' '
 		}
 		p.buf = append(b, '\n')
 		p.started = true
