@@ -28,7 +28,7 @@ empty file.`,
 				name = args[0]
 				f, err := os.Open(name)
 				if err != nil {
-					return fmt.Errorf("importing: %w", err)
+					return err
 				}
 				defer f.Close()
 				if fi, err := f.Stat(); err == nil && fi.IsDir() {
@@ -45,7 +45,7 @@ empty file.`,
 			}
 			id, err := tarball.Import(s, r)
 			if err != nil {
-				return fmt.Errorf("%w (reading %s)", err, name)
+				return fmt.Errorf("importing %s: %w", name, err)
 			}
 			fmt.Println(id)
 			return nil

@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 
+	"github.com/plash-go/plash/runtime/ns"
 	"github.com/plash-go/plash/runtime/store"
 )
 
@@ -29,8 +30,7 @@ func openStore() (*store.Store, error) {
 }
 
 // enterUserns is called by the commands that create or remove files owned
-// by other users (import-tar, rm, clean, purge, shrink, add-layer, data).
-// It is the hook for runtime/ns: until that exists it does nothing, and
-// those commands work as root, or unprivileged with every file owned by
-// the caller.
-var enterUserns = func() error { return nil }
+// by other users (import-tar, export-tar, rm, clean, purge, shrink,
+// add-layer, data): unprivileged, it re-executes the command in a user
+// namespace where the caller is root and the subordinate ids are mapped.
+var enterUserns = ns.Enter

@@ -193,6 +193,9 @@ func (x *extractor) run(tr *tar.Reader) error {
 			if x.entries == 0 && errors.Is(err, tar.ErrHeader) {
 				return errors.New("not a tar archive (no valid tar header at the start)")
 			}
+			if x.entries == 0 && errors.Is(err, io.ErrUnexpectedEOF) {
+				return errors.New("not a tar archive (it ends before the first complete header)")
+			}
 			if errors.Is(err, io.ErrUnexpectedEOF) {
 				return fmt.Errorf("the archive is truncated (after %d entries)", x.entries)
 			}

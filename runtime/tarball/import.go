@@ -26,13 +26,13 @@ func ImportWith(s *store.Store, r io.Reader, opts Options) (id string, err error
 	defer s.RemoveTemp(node)
 	root := filepath.Join(node, "_data", "root")
 	if err := os.MkdirAll(root, 0o755); err != nil {
-		return "", fmt.Errorf("importing: %w", err)
+		return "", err
 	}
 	if err := Extract(root, r, opts); err != nil {
-		return "", fmt.Errorf("importing: %w", err)
+		return "", err
 	}
 	if err := EmptyResolvConf(root); err != nil {
-		return "", fmt.Errorf("importing: %w", err)
+		return "", err
 	}
 	return s.Publish("0", node)
 }
