@@ -143,7 +143,8 @@ func (c *Checker) Check(name string, src []byte) *Result {
 		if c.Semantics != nil {
 			res.Eval = c.Semantics.Eval(f, res.Calls)
 			if res.Eval != nil {
-				res.Findings = append(res.Findings, res.Eval.Findings...)
+				res.Findings = append(res.Findings, dedupe(res.Calls, res.Findings, res.Eval.Findings)...)
+				res.Findings = append(res.Findings, checkOpsShell(res.Eval.ops)...)
 			}
 		}
 		res.Findings = applyDirectives(f, src, res.Findings)
@@ -440,6 +441,34 @@ func checkFiles(name string, calls []*lang.Call) []*Finding {
 					Msg: fmt.Sprintf("--%s: no such file: %s (paths are relative to the directory of %s)", c.Name, a.Value, filepath.Base(name))})
 			}
 		}
+	}
+	return out
+}
+
+// dedupe drops the evaluator's findings on calls where the checker
+// already reported a missing file: the evaluator fails there for the same
+// reason.
+func dedupe(calls []*lang.Call, have, more []*Finding) []*Finding {
+	var spans [][2]int
+	for _, f := range have {
+		if f.Rule != RuleMissingFile {
+			continue
+		}
+		for _, c := range calls {
+			if c.Pos.Offset <= f.Start.Offset && f.Start.Offset <= c.End.Offset {
+				spans = append(spans, [2]int{c.Pos.Line, c.End.Line})
+			}
+		}
+	}
+	var out []*Finding
+next:
+	for _, f := range more {
+		for _, sp := range spans {
+			if f.Start.Line >= sp[0] && f.Start.Line <= sp[1] {
+				continue next
+			}
+		}
+		out = append(out, f)
 	}
 	return out
 }

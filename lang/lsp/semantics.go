@@ -19,6 +19,8 @@ type EvalResult struct {
 	Macros []*Macro
 	// Previews holds, by call, the shell text the call expands to.
 	Previews map[*lang.Call]string
+
+	ops []callOps // the ops of each call, for the shell checks
 }
 
 // Macro describes one macro for completion, hover and go-to-definition.

@@ -6,6 +6,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/plash-go/plash/eval"
 	"github.com/plash-go/plash/lang"
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -171,4 +172,79 @@ func shellPos(args []*lang.Arg, line, col uint) (lang.Position, lang.Position) {
 		start.Column--
 	}
 	return start, end
+}
+
+// shellChecked reports whether checkShell checks a call's text itself.
+func shellChecked(c *lang.Call) bool {
+	if shellMacros[c.Name] {
+		return true
+	}
+	if _, ok := scriptMacros[c.Name]; ok {
+		return true
+	}
+	return (c.Name == "layer" || c.Name == "l") && len(c.Args) > 0 && shellMacros[c.Args[0].Value]
+}
+
+// checkOpsShell parses the shell text that the other macros (those of
+// packs, the package managers, eval-file) made, and places an error on
+// the argument whose text the failing line holds, else on the call.
+func checkOpsShell(calls []callOps) []*Finding {
+	var out []*Finding
+	var p *syntax.Parser
+	for _, co := range calls {
+		c := co.call
+		if shellChecked(c) {
+			continue
+		}
+		for _, op := range co.ops {
+			if op.Kind != eval.Run || op.Text == "" {
+				continue
+			}
+			if p == nil {
+				p = newShellParser()
+			}
+			_, err := p.Parse(strings.NewReader(op.Text), "")
+			if err == nil {
+				continue
+			}
+			var line, col uint
+			var msg string
+			var pe syntax.ParseError
+			var le syntax.LangError
+			switch {
+			case errors.As(err, &pe):
+				line, col, msg = pe.Pos.Line(), pe.Pos.Col(), pe.Text
+			case errors.As(err, &le):
+				line, col, msg = le.Pos.Line(), le.Pos.Col(), le.Error()
+			default:
+				continue
+			}
+			lines := strings.Split(op.Text, "\n")
+			text := ""
+			if l := int(line) - 1; l >= 0 && l < len(lines) {
+				text = lines[l]
+			}
+			start, end := c.NamePos, c.NameEnd
+			if c.NamePos.Offset == c.Pos.Offset+2 {
+				start = c.Pos
+			}
+			at := int(col) - 1
+			for _, a := range c.Args {
+				if a.Value == "" {
+					continue
+				}
+				i := strings.Index(text, a.Value)
+				if i >= 0 && at >= i && at <= i+len(a.Value) {
+					k := min(at-i, len(a.Value)-1)
+					start = advance(a.Pos, k)
+					end = advance(start, 1)
+					break
+				}
+			}
+			out = append(out, &Finding{Start: start, End: end, Rule: RuleShell,
+				Msg: fmt.Sprintf("shell syntax error in the text --%s emits (line %d: %q): %s", c.Name, line, text, msg)})
+			break
+		}
+	}
+	return out
 }

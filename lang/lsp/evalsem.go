@@ -1,0 +1,425 @@
+package lsp
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime/debug"
+	"strings"
+	"sync"
+
+	"github.com/plash-go/plash/eval"
+	"github.com/plash-go/plash/lang"
+)
+
+// EvalSemantics is the Semantics of the real evaluator, made safe for an
+// editor: files are read but never written, standard input is empty,
+// images resolve to placeholders instead of being downloaded, each call
+// runs under a small step budget, file reads are bounded (an --eval-file
+// cycle stops), and a panic becomes a finding.
+type EvalSemantics struct {
+	// MacroPath is the colon-separated PLASH_MACRO_PATH, split.
+	MacroPath []string
+	// LookupEnv reads the environment (import-env, ~ in paths); nil
+	// means none is set.
+	LookupEnv func(string) (string, bool)
+	// MaxSteps is the step budget of each call; 0 means 1,000,000 (about
+	// a tenth of a second).
+	MaxSteps uint64
+	// MapKeys, when set, lists the map keys so that --from-map of an
+	// unset key is reported, as a build would.
+	MapKeys func() ([]string, error)
+
+	mu sync.Mutex // one evaluation at a time: the evaluator is not documented as safe for concurrent use
+}
+
+// EditorMaxSteps is the default step budget of one call in the editor.
+const EditorMaxSteps = 1_000_000
+
+// limits of the file reads of one evaluation.
+const (
+	maxSameFileReads = 16
+	maxFileReads     = 20000
+	maxReadBytes     = 256 << 20
+)
+
+var errReadBudget = errors.New("plash check: read budget exhausted")
+
+// budgetFiles reads the host's files within limits.
+type budgetFiles struct {
+	dir   string // relative names are relative to it: the Plashfile's directory
+	mu    sync.Mutex
+	reads map[string]int
+	n     int
+	bytes int64
+}
+
+func (b *budgetFiles) charge(name string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.n++
+	b.reads[name]++
+	if b.reads[name] > maxSameFileReads {
+		return fmt.Errorf("%s read %d times: does it evaluate itself (an --eval-file cycle)?", name, maxSameFileReads)
+	}
+	if b.n > maxFileReads || b.bytes > maxReadBytes {
+		return errReadBudget
+	}
+	return nil
+}
+
+func (b *budgetFiles) abs(name string) string {
+	if filepath.IsAbs(name) || b.dir == "" {
+		return name
+	}
+	return filepath.Join(b.dir, name)
+}
+
+func (b *budgetFiles) ReadFile(name string) ([]byte, error) {
+	name = b.abs(name)
+	if err := b.charge(filepath.Clean(name)); err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(name)
+	b.mu.Lock()
+	b.bytes += int64(len(data))
+	b.mu.Unlock()
+	return data, err
+}
+
+func (b *budgetFiles) Stat(name string) (fs.FileInfo, error)  { return os.Stat(b.abs(name)) }
+func (b *budgetFiles) Lstat(name string) (fs.FileInfo, error) { return os.Lstat(b.abs(name)) }
+func (b *budgetFiles) ReadDir(name string) ([]fs.DirEntry, error) {
+	name = b.abs(name)
+	if err := b.charge("dir:" + filepath.Clean(name)); err != nil {
+		return nil, err
+	}
+	return os.ReadDir(name)
+}
+
+// editorImages resolves the from-* macros to placeholders: an editor never
+// downloads an image.
+type editorImages struct{ keys func() ([]string, error) }
+
+func (editorImages) FromID(id string) (string, error)       { return id, nil }
+func (editorImages) FromLXC(name string) (string, error)    { return "<lxc:" + name + ">", nil }
+func (editorImages) FromURL(url string) (string, error)     { return "<url:" + url + ">", nil }
+func (editorImages) FromDocker(img string) (string, error)  { return "<docker:" + img + ">", nil }
+func (editorImages) FromGitHub(r, f string) (string, error) { return "<github:" + r + ">", nil }
+func (im editorImages) FromMap(key string) (string, error) {
+	if im.keys != nil {
+		if keys, err := im.keys(); err == nil {
+			found := false
+			for _, k := range keys {
+				found = found || k == key
+			}
+			if !found {
+				return "", fmt.Errorf("%w: %s", eval.ErrMapKeyNotFound, key)
+			}
+		}
+	}
+	return "<map:" + key + ">", nil
+}
+
+func (s *EvalSemantics) config(dir string) *eval.Config {
+	steps := s.MaxSteps
+	if steps == 0 {
+		steps = EditorMaxSteps
+	}
+	lookup := s.LookupEnv
+	if lookup == nil {
+		lookup = func(string) (string, bool) { return "", false }
+	}
+	return &eval.Config{
+		Files:     &budgetFiles{dir: dir, reads: map[string]int{}},
+		Stdin:     strings.NewReader(""),
+		LookupEnv: lookup,
+		NewUUID:   func() string { return "00000000-0000-4000-8000-000000000000" },
+		Images:    editorImages{keys: s.MapKeys},
+		Dir:       dir,
+		MacroPath: s.MacroPath,
+		MaxSteps:  steps,
+	}
+}
+
+var (
+	reUnknown = regexp.MustCompile(`^macro '([^']*)' not found(?: \(did you mean '([^']*)'\?\))?$`)
+	reArity   = regexp.MustCompile(`^\S+ takes .* \(\d+ given\)$`)
+	rePackPos = regexp.MustCompile(`^(?:[a-z-]+: )*(\S+\.star):(\d+):(\d+): (.*)$`)
+)
+
+// maxReruns bounds how often a file is evaluated again without the calls
+// in error, to check the calls after them.
+const maxReruns = 4
+
+// Eval evaluates the calls. Calls the resolve pass rejects are reported
+// and left out, and so is a call that fails while expanding, so that the
+// calls after it are still expanded (for previews and shell checks).
+func (s *EvalSemantics) Eval(f *lang.File, calls []*lang.Call) (res *EvalResult) {
+	res = &EvalResult{Previews: map[*lang.Call]string{}}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defer func() {
+		if r := recover(); r != nil {
+			pos := lang.Position{Filename: f.Name, Line: 1, Column: 1}
+			res.Findings = append(res.Findings, &Finding{Start: pos, End: pos, Rule: RuleMacro,
+				Msg: fmt.Sprintf("internal error evaluating the file: %v (please report it)", r)})
+			fmt.Fprintf(os.Stderr, "plash lsp: panic in eval: %v\n%s", r, debug.Stack())
+		}
+	}()
+	dir := filepath.Dir(f.Name)
+	res.Macros = s.macros(f, calls, dir)
+	byPos := map[[2]int]*lang.Call{}
+	for _, c := range calls {
+		p := callPos(c)
+		byPos[[2]int{p.Line, p.Column}] = c
+	}
+	live := calls
+	first := true
+	for run := 0; run <= maxReruns && len(live) > 0; run++ {
+		ops, err := eval.EvalCalls(live, s.config(dir))
+		if err == nil {
+			s.previews(res, live, ops, byPos)
+			break
+		}
+		var el lang.ErrorList
+		if !errors.As(err, &el) {
+			pos := lang.Position{Filename: f.Name, Line: 1, Column: 1}
+			res.Findings = append(res.Findings, &Finding{Start: pos, End: pos, Rule: RuleMacro, Msg: err.Error()})
+			break
+		}
+		drop := map[*lang.Call]bool{}
+		dropArg := map[*lang.Call]map[int]bool{}
+		for _, e := range el {
+			c := callContaining(live, e.Pos)
+			if c != nil && c.Name == "import" && strings.HasPrefix(e.Msg, "import: ") {
+				// Leave out the broken pack, keep the others.
+				if dropArg[c] == nil {
+					dropArg[c] = map[int]bool{}
+				}
+				dropArg[c][e.Pos.Offset] = true
+			} else if c != nil {
+				drop[c] = true
+			}
+			if first || !resolveError(e.Msg) {
+				res.Findings = append(res.Findings, s.findings(f, c, e)...)
+			}
+		}
+		if !resolveError(el[0].Msg) {
+			// An expansion failure: the ops before it are lost; evaluate
+			// the calls before it again for their previews.
+			if c := callContaining(calls, el[0].Pos); c != nil {
+				var before []*lang.Call
+				for _, k := range live {
+					if k == c {
+						break
+					}
+					before = append(before, k)
+				}
+				if ops, err := eval.EvalCalls(before, s.config(dir)); err == nil {
+					s.previews(res, before, ops, byPos)
+				}
+			}
+		}
+		first = false
+		var next []*lang.Call
+		changed := false
+		for _, c := range live {
+			switch {
+			case drop[c]:
+				changed = true
+			case dropArg[c] != nil:
+				k := *c
+				k.Args = nil
+				for _, a := range c.Args {
+					if !dropArg[c][a.Pos.Offset] {
+						k.Args = append(k.Args, a)
+					}
+				}
+				next = append(next, &k)
+				changed = true
+			default:
+				next = append(next, c)
+			}
+		}
+		if !changed {
+			break
+		}
+		live = next
+	}
+	return res
+}
+
+// resolveError reports whether a message is one of the resolve pass.
+func resolveError(msg string) bool {
+	return reUnknown.MatchString(msg) || reArity.MatchString(msg) || strings.HasPrefix(msg, "import: ")
+}
+
+// callPos is where eval reports a call: its macro token, or the letter
+// for the later letters of "-abc".
+func callPos(c *lang.Call) lang.Position {
+	if c.NamePos.Offset <= c.Pos.Offset+2 {
+		return c.Pos
+	}
+	return c.NamePos
+}
+
+// callContaining returns the call whose text holds a position.
+func callContaining(calls []*lang.Call, p lang.Position) *lang.Call {
+	var best *lang.Call
+	for _, c := range calls {
+		if c.Pos.Line > p.Line || (c.Pos.Line == p.Line && c.Pos.Column > p.Column) {
+			break
+		}
+		if callPos(c).Line == p.Line && callPos(c).Column == p.Column {
+			return c
+		}
+		best = c
+	}
+	return best
+}
+
+// findings classifies an error of the evaluator.
+func (s *EvalSemantics) findings(f *lang.File, c *lang.Call, e *lang.Error) []*Finding {
+	start := e.Pos
+	end := start
+	if c != nil {
+		if start.Offset == callPos(c).Offset {
+			start, end = c.NamePos, c.NameEnd
+			if c.NamePos.Offset == c.Pos.Offset+2 {
+				start = c.Pos // include the dashes of --name
+			}
+		} else {
+			for _, a := range c.Args {
+				if a.Pos.Offset == e.Pos.Offset {
+					end = a.End
+					if len(c.Args) > 0 && reArity.MatchString(e.Msg) {
+						end = c.Args[len(c.Args)-1].End // every extra argument
+					}
+				}
+			}
+		}
+	}
+	fd := &Finding{Start: start, End: end, Rule: RuleMacro, Msg: e.Msg}
+	switch m := reUnknown.FindStringSubmatch(e.Msg); {
+	case m != nil:
+		fd.Rule = RuleUnknownMacro
+		if m[2] != "" && c != nil {
+			fd.Fixes = []Fix{{Title: fmt.Sprintf("Change to %s", labelOf(m[2], c)), Edits: []Edit{{Start: c.NamePos, End: c.NameEnd, New: m[2]}}}}
+			if len(c.Name) > 1 && len(m[2]) == 1 || len(c.Name) == 1 && len(m[2]) > 1 {
+				// A one-letter name is written -x, a longer one --name.
+				fd.Fixes[0].Edits[0] = Edit{Start: c.Pos, End: c.NameEnd, New: labelOf(m[2], c)}
+				if c.Stanza != nil && len(lang.MacroName(c.Stanza.Head.Value)) > 1 {
+					fd.Fixes = nil // inside a -abc group: no simple rewrite
+				}
+			}
+		}
+		return []*Finding{fd}
+	case reArity.MatchString(e.Msg):
+		fd.Rule = RuleArity
+		return []*Finding{fd}
+	case strings.HasPrefix(e.Msg, "import: "):
+		fd.Rule = RulePack
+		out := []*Finding{fd}
+		if m := rePackPos.FindStringSubmatch(strings.TrimPrefix(e.Msg, "import: ")); m != nil {
+			var line, col int
+			fmt.Sscan(m[2], &line)
+			fmt.Sscan(m[3], &col)
+			file := m[1]
+			if !filepath.IsAbs(file) && !strings.HasPrefix(file, "stdlib/") {
+				file = filepath.Join(filepath.Dir(f.Name), file)
+			}
+			if _, err := os.Stat(file); err == nil {
+				p := lang.Position{Filename: file, Line: line, Column: col}
+				out = append(out, &Finding{Start: p, End: p, Rule: RulePack, Msg: m[4],
+					Related: []Related{{Pos: e.Pos, Msg: "imported here"}}})
+				fd.Related = []Related{{Pos: p, Msg: m[4]}}
+			}
+		}
+		return out
+	}
+	if strings.Contains(e.Msg, errReadBudget.Error()) {
+		return nil // too much to read in the editor: no verdict
+	}
+	return []*Finding{fd}
+}
+
+func labelOf(name string, c *lang.Call) string {
+	if len(name) == 1 {
+		return "-" + name
+	}
+	return "--" + name
+}
+
+// previews fills the expansion previews of the calls that made ops.
+func (s *EvalSemantics) previews(res *EvalResult, calls []*lang.Call, ops []eval.Op, byPos map[[2]int]*lang.Call) {
+	for _, c := range calls {
+		res.Previews[c] = "" // evaluated; it may make no op
+	}
+	group := map[*lang.Call][]eval.Op{}
+	var order []*lang.Call
+	for _, op := range ops {
+		if len(op.Origin.Stack) == 0 {
+			continue
+		}
+		p := op.Origin.Stack[0].Pos
+		c := byPos[[2]int{p.Line, p.Column}]
+		if c == nil {
+			continue
+		}
+		if _, ok := group[c]; !ok {
+			order = append(order, c)
+		}
+		group[c] = append(group[c], op)
+	}
+	for _, c := range order {
+		res.Previews[c] = eval.Script(group[c])
+		res.ops = append(res.ops, callOps{c, group[c]})
+	}
+}
+
+// macros lists the macros callable in the file: the standard ones, those
+// of the packs it imports, and those it defines with defpm.
+func (s *EvalSemantics) macros(f *lang.File, calls []*lang.Call, dir string) []*Macro {
+	cfg := s.config(dir)
+	var out []*Macro
+	seen := map[string]bool{}
+	add := func(ms []*eval.Macro, file string) {
+		for _, m := range ms {
+			if seen[m.Name] {
+				continue
+			}
+			seen[m.Name] = true
+			out = append(out, describe(m, file))
+		}
+	}
+	if ms, err := eval.Macros(cfg, ""); err == nil {
+		add(ms, "")
+	}
+	for _, c := range calls {
+		switch c.Name {
+		case "import":
+			for _, a := range c.Args {
+				if ms, err := eval.Macros(cfg, a.Value); err == nil {
+					add(ms, resolveFile(dir, "import", a.Value))
+				}
+			}
+		case "defpm":
+			if len(c.Args) > 0 && !seen[c.Args[0].Value] {
+				seen[c.Args[0].Value] = true
+				out = append(out, &Macro{Name: c.Args[0].Value, Pack: "defpm", Doc: "install packages with " + c.Args[0].Value,
+					Signature: "--" + c.Args[0].Value + " [packages...]", Def: c.Args[0].Pos})
+			}
+		}
+	}
+	return out
+}
+
+// callOps are the ops one call made.
+type callOps struct {
+	call *lang.Call
+	ops  []eval.Op
+}
