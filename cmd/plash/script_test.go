@@ -95,12 +95,22 @@ func ScriptParams(dir, workRoot string) testscript.Params {
 			env.Setenv("PLASH_TEST_USER", testUser())
 			return os.MkdirAll(filepath.Join(env.WorkDir, "home"), 0o777)
 		},
-		Condition: condition,
-		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"asuser": cmdAsUser,
-		},
+		Condition:           condition,
+		Cmds:                scriptCmds(),
 		RequireExplicitExec: true,
 	}
+}
+
+// scriptCmds are the commands scripts can use besides testscript's own;
+// each area's file may contribute a map (remoteCmds: remote_script_test.go).
+func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"asuser": cmdAsUser,
+	}
+	for name, f := range remoteCmds {
+		cmds[name] = f
+	}
+	return cmds
 }
 
 func condition(cond string) (bool, error) {
@@ -246,4 +256,3 @@ func MakeBusyboxTar(path string) (string, error) {
 	}
 	return path, f.Close()
 }
-

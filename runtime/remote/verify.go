@@ -81,8 +81,12 @@ func Verify(keyring openpgp.EntityList, signed io.Reader, sig []byte) error {
 		r = block.Body
 	}
 	if _, err := openpgp.CheckDetachedSignature(keyring, signed, r, nil); err != nil {
-		if errors.Is(err, pgperrors.ErrUnknownIssuer) || errors.Is(err, pgperrors.ErrKeyIncorrect) {
+		var se pgperrors.SignatureError
+		switch {
+		case errors.Is(err, pgperrors.ErrUnknownIssuer) || errors.Is(err, pgperrors.ErrKeyIncorrect):
 			return errors.New("bad signature: not made by a trusted key")
+		case errors.As(err, &se):
+			return errors.New("bad signature: the content does not match it (changed or truncated)")
 		}
 		return fmt.Errorf("bad signature: %v", err)
 	}
