@@ -21,6 +21,7 @@ const (
 	RuleShell        = "shell"         // shell syntax error in emitted text
 	RuleMissingFile  = "missing-file"  // --eval-file or --import names no file
 	RuleDirective    = "directive"     // a check directive is wrong or unused
+	RuleMapKey       = "map-key"       // --from-map names a key the map does not have
 )
 
 // Rules lists every rule id with a one-line description.
@@ -32,6 +33,7 @@ var Rules = []struct{ ID, Doc string }{
 	{RuleMacro, "a macro failed while expanding"},
 	{RuleShell, "the shell text a macro emits (--run, -x, --entrypoint-script, ...) has a syntax error"},
 	{RuleMissingFile, "--eval-file or --import names a file that does not exist"},
+	{RuleMapKey, "--from-map names a key this machine's map does not have (a warning: it may be set before the build)"},
 	{RuleDirective, "a --# check:ignore directive names an unknown rule or silences nothing"},
 }
 

@@ -148,6 +148,7 @@ func (s *EvalSemantics) config(dir string) *eval.Config {
 var (
 	reUnknown = regexp.MustCompile(`^macro '([^']*)' not found(?: \(did you mean '([^']*)'\?\))?$`)
 	reArity   = regexp.MustCompile(`^\S+ takes .* \(\d+ given\)$`)
+	reMapKey  = regexp.MustCompile(`^from-map: map '[^']*' not found$`)
 	rePackPos = regexp.MustCompile(`^(?:[a-z-]+: )*(\S+\.star):(\d+):(\d+): (.*)$`)
 )
 
@@ -171,6 +172,12 @@ func (s *EvalSemantics) Eval(f *lang.File, calls []*lang.Call) (res *EvalResult)
 		}
 	}()
 	dir := filepath.Dir(f.Name)
+	if abs, err := filepath.Abs(dir); err == nil {
+		// Absolute, so that the evaluator's paths (dir joined with an
+		// --import argument) and the plain ones (--eval-file) both resolve
+		// against the file's directory in budgetFiles.
+		dir = abs
+	}
 	res.Macros = s.macros(f, calls, dir)
 	byPos := map[[2]int]*lang.Call{}
 	for _, c := range calls {
@@ -329,8 +336,15 @@ func (s *EvalSemantics) findings(f *lang.File, c *lang.Call, e *lang.Error) []*F
 			fmt.Sscan(m[2], &line)
 			fmt.Sscan(m[3], &col)
 			file := m[1]
-			if !filepath.IsAbs(file) && !strings.HasPrefix(file, "stdlib/") {
-				file = filepath.Join(filepath.Dir(f.Name), file)
+			if !filepath.IsAbs(f.Name) && filepath.IsAbs(file) {
+				// Report paths the way the checked file was named.
+				if wd, err := os.Getwd(); err == nil {
+					if rel, err := filepath.Rel(wd, file); err == nil && !strings.HasPrefix(rel, "..") {
+						fd.Msg = strings.Replace(fd.Msg, file, rel, 1)
+						m[4] = strings.Replace(m[4], file, rel, 1)
+						file = rel
+					}
+				}
 			}
 			if _, err := os.Stat(file); err == nil {
 				p := lang.Position{Filename: file, Line: line, Column: col}
@@ -340,6 +354,10 @@ func (s *EvalSemantics) findings(f *lang.File, c *lang.Call, e *lang.Error) []*F
 			}
 		}
 		return out
+	}
+	if reMapKey.MatchString(e.Msg) {
+		fd.Rule, fd.Severity = RuleMapKey, Warning
+		return []*Finding{fd}
 	}
 	if strings.Contains(e.Msg, errReadBudget.Error()) {
 		return nil // too much to read in the editor: no verdict

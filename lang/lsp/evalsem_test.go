@@ -164,7 +164,7 @@ func TestStdlibDefinitionAndHover(t *testing.T) {
 
 func TestLoopingMacroAndCycles(t *testing.T) {
 	c, _, uri := evalClient(t, map[string]string{
-		"spin.star": "def spin():\n    while True:\n        pass\n",
+		"spin.star":  "def spin():\n    while True:\n        pass\n",
 		"self.plash": "--eval-file self.plash\n",
 	})
 	c.open(uri, "--from alpine\n--import spin.star\n--spin\n--run\necho after\n--eval-file self.plash\n")
