@@ -120,11 +120,20 @@ func report(err error) int {
 }
 
 // PrintError prints "plash error: MSG" on stderr, the prefix in colour on a
-// terminal.
+// terminal. On a terminal, language errors also show the offending line
+// with a caret under the column (see langerr.go).
 func PrintError(err error) {
 	prefix := "plash error:"
-	if f, ok := Stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	f, ok := Stderr.(*os.File)
+	tty := ok && term.IsTerminal(int(f.Fd()))
+	if tty {
 		prefix = "\x1b[1;31mplash error:\x1b[0m"
+		if msgs := prettyErrors(err); msgs != nil {
+			for _, m := range msgs {
+				fmt.Fprintln(Stderr, prefix, m)
+			}
+			return
+		}
 	}
 	msg := err.Error()
 	if strings.Contains(msg, "\n") {

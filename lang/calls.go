@@ -55,9 +55,9 @@ func (f *File) check() ErrorList {
 			continue
 		}
 		if a.Kind == EscapedArg || a.Kind == EmptyArg {
-			errs = append(errs, f.errorf(l.Pos, "first token can not be escaped (got %s)", quoteGot(a.Value)))
+			errs = append(errs, f.Errorf(l.Pos, "first token can not be escaped (got %s)", quoteGot(a.Value)))
 		} else {
-			errs = append(errs, f.errorf(l.Pos, "first token must be an action prefixed by two dashes (got %s)", quoteGot(a.Value)))
+			errs = append(errs, f.Errorf(l.Pos, "first token must be an action prefixed by two dashes (got %s)", quoteGot(a.Value)))
 		}
 		break
 	}
@@ -66,18 +66,20 @@ func (f *File) check() ErrorList {
 			continue // MacroName(v) != nil, without building the names
 		}
 		if f.Form == ArgsForm {
-			errs = append(errs, f.errorf(s.Head.Pos, "missing macro name after %s (a macro is --NAME or -LETTERS)", quoteGot(s.Head.Value)))
+			errs = append(errs, f.Errorf(s.Head.Pos, "missing macro name after %s (a macro is --NAME or -LETTERS)", quoteGot(s.Head.Value)))
 		} else {
-			errs = append(errs, f.errorf(s.Head.Pos, "missing macro name after %s (a macro is --NAME or -LETTERS; to pass %s as an argument, write it as --\\ %s)", quoteGot(s.Head.Value), quoteGot(s.Head.Value), s.Head.Value))
+			errs = append(errs, f.Errorf(s.Head.Pos, "missing macro name after %s (a macro is --NAME or -LETTERS; to pass %s as an argument, write it as --\\ %s)", quoteGot(s.Head.Value), quoteGot(s.Head.Value), s.Head.Value))
 		}
 	}
 	return errs
 }
 
-// errorf returns an error at pos that remembers the source line, for Pretty.
-func (f *File) errorf(pos Position, format string, a ...any) *Error {
+// Errorf returns an error at a position of the file that remembers its
+// source line, so that Pretty(nil) can show it. Package eval uses it for
+// the errors it finds at calls.
+func (f *File) Errorf(pos Position, format string, a ...any) *Error {
 	e := &Error{Pos: pos, Msg: fmt.Sprintf(format, a...)}
-	if start := pos.Offset - (pos.Column - 1); start >= 0 && pos.Offset <= len(f.Src) {
+	if start := pos.Offset - (pos.Column - 1); pos.Filename == f.Name && start >= 0 && pos.Offset <= len(f.Src) {
 		line := f.Src[start:]
 		if i := bytes.IndexByte(line, '\n'); i >= 0 {
 			line = line[:i]
