@@ -56,7 +56,8 @@ type expander struct {
 	table    *table // the macros callable now
 	packs    map[string]*pack
 	stack    []Frame
-	origin   *Origin // cached origin of the current stack
+	origin   Origin // origin of the current stack, when originOK
+	originOK bool
 	thread   *starlark.Thread
 	maxSteps uint64
 	over     bool // the step budget ran out
@@ -152,8 +153,9 @@ func (x *expander) resolve(calls []*lang.Call) lang.ErrorList {
 
 // expand runs the calls in order.
 func (x *expander) expand(calls []*lang.Call) ([]Op, error) {
-	ops := make([]Op, 0, len(calls))
+	ops := make([]Op, 0, len(calls)+len(calls)/2)
 	args := make([]string, 0, 8)
+	var err error
 	for _, c := range calls {
 		pos := callPos(c)
 		m := x.table.get(c.Name)
@@ -165,37 +167,43 @@ func (x *expander) expand(calls []*lang.Call) ([]Op, error) {
 		for _, a := range c.Args {
 			args = append(args, a.Value)
 		}
-		top := len(x.stack) == 0
-		if top {
-			x.thread = x.newThread(c.Name)
+		if len(x.stack) == 0 {
+			// Each call written in the Plashfile gets the whole budget.
+			if x.thread == nil || x.over {
+				x.thread = x.newThread("plash")
+			}
+			x.thread.Steps = 0
 			x.over = false
 		}
-		res, err := x.call(m, args, Frame{Macro: c.Name, Pos: pos})
+		ops, err = x.call(m, args, Frame{Macro: c.Name, Pos: pos}, ops)
 		if err != nil {
 			return nil, positioned(pos, err)
 		}
-		ops = append(ops, res...)
 	}
 	return ops, nil
 }
 
-// call runs macro m with args as the frame on top of the stack.
-func (x *expander) call(m *Macro, args []string, fr Frame) ([]Op, error) {
+// call runs macro m with args as the frame on top of the stack and
+// appends its ops to dst.
+func (x *expander) call(m *Macro, args []string, fr Frame, dst []Op) ([]Op, error) {
 	if msg := m.checkArgs(len(args)); msg != "" {
-		return nil, errors.New(msg)
+		return dst, errors.New(msg)
 	}
 	x.stack = append(x.stack, fr)
-	x.origin = nil
-	defer func() {
-		x.stack = x.stack[:len(x.stack)-1]
-		x.origin = nil
-	}()
+	x.originOK = false
+	ops, err := x.run(m, args, dst)
+	x.stack = x.stack[:len(x.stack)-1]
+	x.originOK = false
+	return ops, err
+}
+
+func (x *expander) run(m *Macro, args []string, dst []Op) ([]Op, error) {
 	if m.builtin != nil {
 		ops, err := m.builtin(x, args)
 		if err != nil {
-			return nil, &callError{macro: m.Name, err: err}
+			return dst, &callError{macro: m.Name, err: err}
 		}
-		return ops, nil
+		return append(dst, ops...), nil
 	}
 	targs := make(starlark.Tuple, len(args))
 	for i, a := range args {
@@ -203,25 +211,25 @@ func (x *expander) call(m *Macro, args []string, fr Frame) ([]Op, error) {
 	}
 	v, err := starlark.Call(x.thread, m.fn, targs, nil)
 	if err != nil {
-		return nil, x.starError(m.Name, err)
+		return dst, x.starError(m.Name, err)
 	}
-	ops, err := x.toOps(v)
+	ops, err := x.appendOps(dst, v)
 	if err != nil {
-		return nil, &callError{macro: m.Name, err: err}
+		return dst, &callError{macro: m.Name, err: err}
 	}
 	return ops, nil
 }
 
 // currentOrigin is the origin of an op made now.
 func (x *expander) currentOrigin() Origin {
-	if x.origin == nil {
-		o := Origin{Stack: append([]Frame(nil), x.stack...)}
-		if len(o.Stack) > 0 {
-			o.Pos = o.Stack[0].Pos
+	if !x.originOK {
+		x.origin = Origin{Stack: append([]Frame(nil), x.stack...)}
+		if len(x.stack) > 0 {
+			x.origin.Pos = x.stack[0].Pos
 		}
-		x.origin = &o
+		x.originOK = true
 	}
-	return *x.origin
+	return x.origin
 }
 
 // newOp returns an op with the current origin.

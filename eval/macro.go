@@ -117,7 +117,9 @@ func (t *table) set(m *Macro) {
 // share returns a table with the same macros that copies on change; t
 // copies on its next change too.
 func (t *table) share() *table {
-	t.shared = true
+	if !t.shared { // never written when shared: the standard library's is read by every evaluation
+		t.shared = true
+	}
 	return &table{m: t.m, shared: true}
 }
 

@@ -63,34 +63,52 @@ const HintPrefix = "### plash hint: "
 // Chunk returns the op as the shell-script form writes it: without a
 // trailing newline, and possibly several lines for a Run op.
 func (op *Op) Chunk() string {
+	if op.Kind == Run {
+		return op.Text
+	}
+	var b strings.Builder
+	op.writeChunk(&b)
+	return b.String()
+}
+
+func (op *Op) writeChunk(b *strings.Builder) {
 	switch op.Kind {
 	case Image:
-		return HintPrefix + "image=" + op.Value
+		b.WriteString(HintPrefix + "image=")
+		b.WriteString(op.Value)
 	case Layer:
-		return HintPrefix + "layer"
+		b.WriteString(HintPrefix + "layer")
 	case Run:
-		return op.Text
+		b.WriteString(op.Text)
 	case Env:
-		return op.Name + "=" + Quote(op.Value)
+		b.WriteString(op.Name)
+		b.WriteByte('=')
+		b.WriteString(Quote(op.Value))
 	case Hint:
+		b.WriteString(HintPrefix)
+		b.WriteString(op.Name)
 		if op.HasValue {
-			return HintPrefix + op.Name + "=" + op.Value
+			b.WriteByte('=')
+			b.WriteString(op.Value)
 		}
-		return HintPrefix + op.Name
 	}
-	return ""
 }
 
 // Script renders ops as the shell script the original printed: the ops'
 // chunks joined with newlines, with a final newline added unless the script
 // is empty or ends with one already.
 func Script(ops []Op) string {
+	n := 0
+	for i := range ops {
+		n += len(ops[i].Text) + len(ops[i].Name) + len(ops[i].Value) + len(HintPrefix) + 8
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for i := range ops {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		b.WriteString(ops[i].Chunk())
+		ops[i].writeChunk(&b)
 	}
 	s := b.String()
 	if s != "" && !strings.HasSuffix(s, "\n") {

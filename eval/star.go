@@ -157,6 +157,14 @@ func builtinEnv(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 }
 
 func builtinQuote(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) == 1 && len(kwargs) == 0 {
+		if s, ok := args[0].(starlark.String); ok {
+			if q := Quote(string(s)); q != string(s) {
+				return starlark.String(q), nil
+			}
+			return s, nil // a safe word: no new value
+		}
+	}
 	var s string
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &s); err != nil {
 		return nil, err
@@ -209,7 +217,7 @@ func builtinMacro(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 		}
 		return nil, errors.New(msg)
 	}
-	ops, err := x.call(m, strs[1:], Frame{Macro: m.Name, Pos: langPos(th.CallFrame(1).Pos)})
+	ops, err := x.call(m, strs[1:], Frame{Macro: m.Name, Pos: langPos(th.CallFrame(1).Pos)}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -256,50 +264,61 @@ func builtinRender(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &v); err != nil {
 		return nil, err
 	}
-	ops, err := x.toOps(v)
+	ops, err := x.appendOps(nil, v)
 	if err != nil {
 		return nil, fmt.Errorf("render: %v", err)
 	}
 	return starlark.String(Script(ops)), nil
 }
 
-// toOps converts what a macro returned: None is nothing, a string is shell
-// text, an op is itself, and a list or tuple is its elements in order, with
-// consecutive strings joined as lines of one shell text.
-func (x *expander) toOps(v starlark.Value) ([]Op, error) {
+// appendOps converts what a macro returned and appends it to ops: None is
+// nothing, a string is shell text, an op is itself, and a list or tuple is
+// its elements in order, with consecutive strings joined as lines of one
+// shell text.
+func (x *expander) appendOps(ops []Op, v starlark.Value) ([]Op, error) {
 	switch v := v.(type) {
 	case starlark.NoneType:
-		return nil, nil
+		return ops, nil
 	case starlark.String:
-		return []Op{x.newOp(Op{Kind: Run, Text: string(v)})}, nil
+		return append(ops, x.newOp(Op{Kind: Run, Text: string(v)})), nil
 	case *opValue:
-		return []Op{v.op}, nil
+		return append(ops, v.op), nil
 	case starlark.Indexable: // list, tuple
-		var ops []Op
-		var lines []string
-		flush := func() {
-			if lines != nil {
-				ops = append(ops, x.newOp(Op{Kind: Run, Text: strings.Join(lines, "\n")}))
-				lines = nil
-			}
-		}
-		for i := 0; i < v.Len(); i++ {
+		n := v.Len()
+		for i := 0; i < n; i++ {
 			e := v.Index(i)
 			if s, ok := e.(starlark.String); ok {
-				lines = append(lines, string(s))
+				// A run of strings is one shell text.
+				j := i + 1
+				for j < n {
+					if _, ok := v.Index(j).(starlark.String); !ok {
+						break
+					}
+					j++
+				}
+				text := string(s)
+				if j > i+1 {
+					var b strings.Builder
+					for k := i; k < j; k++ {
+						if k > i {
+							b.WriteByte('\n')
+						}
+						b.WriteString(string(v.Index(k).(starlark.String)))
+					}
+					text = b.String()
+				}
+				ops = append(ops, x.newOp(Op{Kind: Run, Text: text}))
+				i = j - 1
 				continue
 			}
-			flush()
-			sub, err := x.toOps(e)
-			if err != nil {
-				return nil, err
+			var err error
+			if ops, err = x.appendOps(ops, e); err != nil {
+				return ops, err
 			}
-			ops = append(ops, sub...)
 		}
-		flush()
 		return ops, nil
 	}
-	return nil, fmt.Errorf("returned a value of type %s; a macro returns shell text (a string), a list of lines, None, or ops (layer(), env(), hint(), macro())", v.Type())
+	return ops, fmt.Errorf("returned a value of type %s; a macro returns shell text (a string), a list of lines, None, or ops (layer(), env(), hint(), macro())", v.Type())
 }
 
 // langPos converts a Starlark position.
@@ -362,6 +381,9 @@ func packMacros(name, file string, globals starlark.StringDict) []*Macro {
 	}
 	return ms
 }
+
+// stdlibFile reads a file of the standard library.
+func stdlibFile(name string) ([]byte, error) { return fs.ReadFile(stdlib.FS, name) }
 
 // stdPrefix names the standard library's files in positions.
 const stdPrefix = "stdlib/"
@@ -541,6 +563,7 @@ func stdTable() (*table, error) {
 				t.set(m)
 			}
 		}
+		t.shared = true
 		stdTab = t
 	})
 	if stdErr != nil {
