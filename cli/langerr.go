@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"os"
 
 	"github.com/plash-go/plash/lang"
 )
@@ -9,7 +10,8 @@ import (
 // prettyErrors returns, when err is (or wraps) a lang.ErrorList or a
 // *lang.Error, one message per language error for a terminal: the
 // FILE:LINE:COL: MSG line, then the source line and a caret under the
-// column. It returns nil for other errors.
+// column. The source line is the one the parser remembered, or else read
+// from the file the position names. It returns nil for other errors.
 func prettyErrors(err error) []string {
 	var list lang.ErrorList
 	var one *lang.Error
@@ -20,9 +22,27 @@ func prettyErrors(err error) []string {
 	default:
 		return nil
 	}
+	sources := map[string][]byte{}
 	msgs := make([]string, len(list))
 	for i, e := range list {
 		msgs[i] = e.Pretty(nil)
+		if msgs[i] != e.Error() {
+			continue // the parser remembered the line
+		}
+		name := e.Pos.Filename
+		if name == "" || name == lang.StdinName || name == lang.ArgsName {
+			continue
+		}
+		src, ok := sources[name]
+		if !ok {
+			if fi, err := os.Stat(name); err == nil && fi.Mode().IsRegular() && fi.Size() < 16<<20 {
+				src, _ = os.ReadFile(name)
+			}
+			sources[name] = src
+		}
+		if src != nil {
+			msgs[i] = e.Pretty(src)
+		}
 	}
 	return msgs
 }

@@ -78,15 +78,30 @@ func (f *File) check() ErrorList {
 // source line, so that Pretty(nil) can show it. Package eval uses it for
 // the errors it finds at calls.
 func (f *File) Errorf(pos Position, format string, a ...any) *Error {
-	e := &Error{Pos: pos, Msg: fmt.Sprintf(format, a...)}
-	if start := pos.Offset - (pos.Column - 1); pos.Filename == f.Name && start >= 0 && pos.Offset <= len(f.Src) {
-		line := f.Src[start:]
-		if i := bytes.IndexByte(line, '\n'); i >= 0 {
-			line = line[:i]
+	return &Error{Pos: pos, Msg: fmt.Sprintf(format, a...), line: f.lineAt(pos)}
+}
+
+// Annotate makes the errors of errs that lie in this file remember their
+// source line, as Errorf does, so that Pretty(nil) can show it.
+func (f *File) Annotate(errs ErrorList) {
+	for _, e := range errs {
+		if e.line == "" {
+			e.line = f.lineAt(e.Pos)
 		}
-		e.line = strings.TrimSuffix(string(line), "\r")
 	}
-	return e
+}
+
+// lineAt returns the source line of a position of the file, or "".
+func (f *File) lineAt(pos Position) string {
+	start := pos.Offset - (pos.Column - 1)
+	if pos.Filename != f.Name || start < 0 || pos.Offset > len(f.Src) {
+		return ""
+	}
+	line := f.Src[start:]
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	return strings.TrimSuffix(string(line), "\r")
 }
 
 // quoteGot quotes a value the way the original's messages did, as Python's
