@@ -76,6 +76,7 @@ func testUser() string {
 func TestScripts(t *testing.T) {
 	root := t.TempDir()
 	os.Chmod(root, 0o755)
+	os.Chmod(filepath.Dir(root), 0o755) // for the unprivileged user (asuser)
 	testscript.Run(t, ScriptParams("testdata/script", root))
 }
 
@@ -172,11 +173,16 @@ func cmdAsUser(ts *testscript.TestScript, neg bool, args []string) {
 	if strings.Contains(args[0], "/") || err != nil {
 		path = ts.MkAbs(args[0])
 	}
+	if p := filepath.Join(binDir, args[0]); !strings.Contains(args[0], "/") {
+		if _, err := os.Stat(p); err == nil {
+			path = p // plash and plash-exec are in the script's PATH only
+		}
+	}
 	for _, dir := range []string{binDir, ts.Getenv("HOME")} {
 		os.Chown(dir, uid, gid)
 	}
 	cmd := exec.Command(path, args[1:]...)
-	cmd.Dir = ts.Getenv("PWD")
+	cmd.Dir = ts.MkAbs(".") // the script's current directory
 	var env []string
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "PLASH_") && !strings.HasPrefix(kv, "HOME=") {

@@ -276,7 +276,16 @@ func (p *prepared) runLocked(s *store.Store, o Options, after func() error) (int
 	if err != nil {
 		return 1, &os.PathError{Op: "open", Path: target, Err: err}
 	}
-	defer unix.Close(root)
+	// An open root would keep a lazily unmounted fuse file system (and so
+	// its daemon) alive: close it as soon as the command is started.
+	rootOpen := true
+	closeRoot := func() {
+		if rootOpen {
+			unix.Close(root)
+			rootOpen = false
+		}
+	}
+	defer closeRoot()
 	for _, hp := range o.Mounts {
 		if err := bindInto(root, hp); err != nil {
 			return 1, fmt.Errorf("mapping %s into the container: %w", hp, err)
@@ -317,6 +326,7 @@ func (p *prepared) runLocked(s *store.Store, o Options, after func() error) (int
 		}
 		return 1, fmt.Errorf("starting %s in container %s: %w", args[0], o.Container, err)
 	}
+	closeRoot()
 	code, err := ns.Wait(cmd)
 	if err != nil {
 		return code, err
@@ -350,8 +360,12 @@ func rootShell(root int) string {
 // openIn opens path resolved inside the directory root (symbolic links
 // cannot lead out of it).
 func openIn(root int, path string, flags uint64, mode uint64) (int, error) {
+	rel := strings.TrimLeft(path, "/")
+	if rel == "" {
+		rel = "."
+	}
 	for {
-		fd, err := unix.Openat2(root, strings.TrimPrefix(path, "/"), &unix.OpenHow{
+		fd, err := unix.Openat2(root, rel, &unix.OpenHow{
 			Flags:   flags | unix.O_CLOEXEC,
 			Mode:    mode,
 			Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS,
