@@ -3,7 +3,9 @@ package lang
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -11,26 +13,51 @@ import (
 )
 
 // corpusSeeds returns the sources of the conformance corpus
-// (spec/testdata/*.txtar): every Plashfile, and every args file as words
+// (spec/testdata/**/*.txtar): every Plashfile, and every args file as words
 // joined by NUL (the args seeds of the fuzz targets).
 func corpusSeeds(t testing.TB) (files, args [][]byte) {
-	paths, _ := filepath.Glob("../spec/testdata/*.txtar")
-	for _, p := range paths {
+	err := filepath.WalkDir("../spec/testdata", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".txtar") {
+			return err
+		}
 		a, err := txtar.ParseFile(p)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
+		escaped := strings.Contains(string(a.Comment), "[escape]")
 		for _, f := range a.Files {
+			data := f.Data
+			if escaped {
+				data = unescape(data)
+			}
 			switch f.Name {
 			case "Plashfile":
-				files = append(files, f.Data)
+				files = append(files, data)
 			case "args":
-				words := strings.Split(strings.TrimSuffix(string(f.Data), "\n"), "\n")
+				words := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
 				args = append(args, []byte(strings.Join(words, "\x00")))
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatal("no seeds in ../spec/testdata")
 	}
 	return files, args
+}
+
+// unescape decodes the escapes of a corpus case marked [escape] (\r, \t,
+// \v, \f, \\, \xHH: a subset of Go's), leaving b alone if it cannot.
+func unescape(b []byte) []byte {
+	s := strings.NewReplacer(`"`, `\"`, "\n", `\n`).Replace(string(b))
+	u, err := strconv.Unquote(`"` + s + `"`)
+	if err != nil {
+		return b
+	}
+	return []byte(u)
 }
 
 // offsetPos returns the line and column of an offset of src.
