@@ -2,11 +2,8 @@ package cli
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/plash-go/plash/runtime/container"
-	"github.com/plash-go/plash/runtime/ns"
-	"github.com/plash-go/plash/runtime/store"
 )
 
 func init() {
@@ -30,45 +27,6 @@ CONTAINER may be build arguments ending with --:
 			return runIn(id, container.Options{Mounts: container.RunMounts(), Cmd: rest})
 		},
 	})
-}
-
-// buildContainer builds the macros of a command line whose CONTAINER
-// argument is build arguments (plash run -f 1 --run 'touch /a' -- ls /a)
-// and returns the container id. The build command sets it; while it is
-// nil such command lines fail saying so.
-var buildContainer func(macros []string) (string, error)
-
-// containerArg enters the user namespace and splits args into a container
-// id and the rest. When the first word is a macro (it starts with "-"),
-// the words up to "--" are built first and the resulting id is used.
-func containerArg(usage string, args []string) (string, []string, error) {
-	if len(args) == 0 {
-		return "", nil, Usagef("usage: %s", usage)
-	}
-	if err := ns.Enter(); err != nil {
-		return "", nil, err
-	}
-	if !strings.HasPrefix(args[0], "-") {
-		if err := store.CheckID(args[0]); err != nil {
-			return "", nil, storeErr(err)
-		}
-		return args[0], args[1:], nil
-	}
-	macros, rest := args, []string(nil)
-	for i, a := range args {
-		if a == "--" {
-			macros, rest = args[:i], args[i+1:]
-			break
-		}
-	}
-	if buildContainer == nil {
-		return "", nil, errors.New("building from macros is not available in this plash yet; build first (plash build ...) and pass the id")
-	}
-	id, err := buildContainer(macros)
-	if err != nil {
-		return "", nil, err
-	}
-	return id, rest, nil
 }
 
 // runIn runs a container with o (o.Container set to id) and exits with the
