@@ -42,8 +42,9 @@ const EditorMaxSteps = 1_000_000
 // limits of the file reads of one evaluation.
 const (
 	maxSameFileReads = 16
-	maxFileReads     = 20000
-	maxReadBytes     = 256 << 20
+	maxFileReads     = 5000
+	maxReadBytes     = 64 << 20
+	maxFileSize      = 16 << 20
 )
 
 var errReadBudget = errors.New("plash check: read budget exhausted")
@@ -82,6 +83,18 @@ func (b *budgetFiles) ReadFile(name string) ([]byte, error) {
 	name = b.abs(name)
 	if err := b.charge(filepath.Clean(name)); err != nil {
 		return nil, err
+	}
+	// Only regular files of a sane size: /dev/zero, a FIFO or standard
+	// input must not hang or exhaust the editor.
+	fi, err := os.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("reading %s: not a regular file", name)
+	}
+	if fi.Size() > maxFileSize {
+		return nil, fmt.Errorf("reading %s: %w", name, errReadBudget)
 	}
 	data, err := os.ReadFile(name)
 	b.mu.Lock()
