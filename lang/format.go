@@ -22,7 +22,9 @@ import (
 //   - the file ends with a line ending, unless it is empty.
 //
 // Lines before the first macro token (arguments there are errors) keep
-// their escapes, so that the errors stay the same.
+// their escapes, so that the errors stay the same. Format is meant for the
+// file form; a tree of the command-line form is written word by word, which
+// keeps its meaning only when no word needs an escape.
 func Format(f *File) []byte {
 	p := printer{buf: make([]byte, 0, len(f.Src)+16)}
 	if f.Shebang != nil {
