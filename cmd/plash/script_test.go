@@ -24,6 +24,7 @@ import (
 //	[overlay]  the kernel has overlayfs
 //	[fuse]     /dev/fuse is usable and fuse-overlayfs or unionfs is installed
 //	[busybox]  a busybox root filesystem tarball is at $BUSYBOX_TAR
+//	[short]    go test runs with -short (heavy scripts skip themselves)
 //	[unpriv]   the unprivileged test user (PLASH_TEST_USER, default
 //	           plashtest) exists with subordinate id ranges; run commands
 //	           as that user with "asuser CMD ARGS..."
@@ -134,6 +135,8 @@ func condition(cond string) (bool, error) {
 		return e1 == nil || e2 == nil, nil
 	case "busybox":
 		return busyboxTar != "", nil
+	case "short":
+		return testing.Short(), nil // go test -short: skip the heavy scripts
 	case "unpriv":
 		_, _, err := lookupTestUser()
 		return err == nil && os.Geteuid() == 0, nil

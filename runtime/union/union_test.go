@@ -1,0 +1,101 @@
+package union
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+func TestLegacyOptions(t *testing.T) {
+	st := Stack{Layers: []string{"/d/index/2/_data/root", "/d/index/0/_data/root"}, Changes: "/d/tmp/c", Dir: "/d"}
+	got, err := LegacyOptions(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "lowerdir=index/2/_data/root:index/0/_data/root,upperdir=tmp/c/data,workdir=tmp/c/work"
+	if got != want {
+		t.Fatalf("LegacyOptions = %q, want %q", got, want)
+	}
+}
+
+func TestLegacyOptionsRefusesUnsafePaths(t *testing.T) {
+	for _, p := range []string{"/x/a,b", "/x/a:b", "/x/a b", "/x/a\\b", "/x/a=b", ""} {
+		_, err := LegacyOptions(Stack{Layers: []string{p}})
+		if err == nil || !strings.Contains(err.Error(), "refusing") {
+			t.Errorf("LegacyOptions(%q) = %v, want a refusal", p, err)
+		}
+	}
+}
+
+func TestLegacyOptionsPageLimit(t *testing.T) {
+	var layers []string
+	for i := 0; i < 400; i++ {
+		layers = append(layers, "/d/index/1234/_data/root")
+	}
+	_, err := LegacyOptions(Stack{Layers: layers, Dir: "/d"})
+	if err == nil || !strings.Contains(err.Error(), "mount(2) accepts") {
+		t.Fatalf("400 layers: err = %v, want the page limit refusal", err)
+	}
+	_, err = LegacyOptions(Stack{Layers: layers[:100], Dir: "/d"})
+	if err != nil {
+		t.Fatalf("100 layers: %v", err)
+	}
+}
+
+func TestTooDeep(t *testing.T) {
+	err := mountOverlay(Stack{Layers: make([]string, MaxLayers+1)}, "/nonexistent")
+	if err == nil || !strings.Contains(err.Error(), "at most") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestMountOverlay mounts a small stack both ways (new mount API and
+// mount(2)) in a private mount namespace of a locked thread.
+func TestMountOverlay(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	for _, legacy := range []bool{false, true} {
+		dir := t.TempDir()
+		for _, d := range []string{"a", "b", "mnt", "c"} {
+			os.Mkdir(filepath.Join(dir, d), 0o755)
+		}
+		os.WriteFile(filepath.Join(dir, "a", "top"), []byte("a"), 0o644)
+		os.WriteFile(filepath.Join(dir, "b", "top"), []byte("b"), 0o644)
+		os.WriteFile(filepath.Join(dir, "b", "low"), []byte("b"), 0o644)
+		errc := make(chan error)
+		go func() {
+			// Never unlocked: the thread and its namespace end with this goroutine.
+			runtime.LockOSThread()
+			if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
+				errc <- err
+				return
+			}
+			unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, "")
+			forceLegacy = legacy
+			defer func() { forceLegacy = false }()
+			m, err := Do(Overlay, Stack{Layers: []string{filepath.Join(dir, "a"), filepath.Join(dir, "b")}, Changes: filepath.Join(dir, "c"), Dir: dir}, filepath.Join(dir, "mnt"))
+			if err != nil {
+				errc <- err
+				return
+			}
+			top, _ := os.ReadFile(filepath.Join(dir, "mnt", "top"))
+			low, _ := os.ReadFile(filepath.Join(dir, "mnt", "low"))
+			if string(top) != "a" || string(low) != "b" {
+				t.Errorf("legacy=%v: top=%q low=%q", legacy, top, low)
+			}
+			os.WriteFile(filepath.Join(dir, "mnt", "new"), []byte("n"), 0o644)
+			errc <- m.Unmount()
+		}()
+		if err := <-errc; err != nil {
+			t.Fatalf("legacy=%v: %v", legacy, err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "c", "data", "new")); err != nil {
+			t.Errorf("legacy=%v: the change is not in the upper directory: %v", legacy, err)
+		}
+	}
+}
