@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -62,17 +63,22 @@ func biResetImports(x *expander, args []string) ([]Op, error) {
 	return nil, nil
 }
 
-// readFile reads a file through the host, ~ expanded with $HOME.
-func (x *expander) readFile(name string) ([]byte, error) {
-	if x.cfg.Files == nil {
-		return nil, fmt.Errorf("reading %s: no file access", name)
-	}
+// expandHome expands a leading ~ with $HOME.
+func (x *expander) expandHome(name string) (string, error) {
 	if name == "~" || strings.HasPrefix(name, "~/") {
 		home, ok := x.lookupEnv("HOME")
 		if !ok || home == "" {
-			return nil, fmt.Errorf("expanding %s: HOME is not set", name)
+			return "", fmt.Errorf("expanding %s: HOME is not set", name)
 		}
 		name = home + name[1:]
+	}
+	return name, nil
+}
+
+// readFile reads a file through the host.
+func (x *expander) readFile(name string) ([]byte, error) {
+	if x.cfg.Files == nil {
+		return nil, fmt.Errorf("reading %s: no file access", name)
 	}
 	return x.cfg.Files.ReadFile(name)
 }
@@ -96,11 +102,15 @@ func (x *expander) readStdin() ([]byte, error) {
 }
 
 func biEvalFile(x *expander, args []string) ([]Op, error) {
-	src, err := x.readFile(args[0])
+	name, err := x.expandHome(args[0])
 	if err != nil {
 		return nil, err
 	}
-	return x.nested(args[0], src)
+	src, err := x.readFile(name)
+	if err != nil {
+		return nil, err
+	}
+	return x.nested(args[0], filepath.Dir(name), src)
 }
 
 func biEvalString(x *expander, args []string) ([]Op, error) {
@@ -109,7 +119,7 @@ func biEvalString(x *expander, args []string) ([]Op, error) {
 		return nil, fmt.Errorf("splitting %q: %v", args[0], err)
 	}
 	// As the original: the words become the lines of a Plashfile.
-	return x.nested("<eval-string>", []byte(strings.Join(words, "\n")))
+	return x.nested("<eval-string>", x.dir, []byte(strings.Join(words, "\n")))
 }
 
 func biEvalStdin(x *expander, args []string) ([]Op, error) {
@@ -117,7 +127,7 @@ func biEvalStdin(x *expander, args []string) ([]Op, error) {
 	if err != nil {
 		return nil, err
 	}
-	return x.nested("<stdin>", src)
+	return x.nested("<stdin>", x.dir, src)
 }
 
 func biRunStdin(x *expander, args []string) ([]Op, error) {

@@ -60,7 +60,8 @@ type expander struct {
 	originOK bool
 	thread   *starlark.Thread
 	maxSteps uint64
-	over     bool // the step budget ran out
+	over     bool   // the step budget ran out
+	dir      string // where --import FILE is found: the directory of the source being evaluated
 }
 
 const localKey = "plash.expander"
@@ -73,7 +74,7 @@ func newExpander(cfg *Config) (*expander, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := &expander{cfg: cfg, base: base, table: base.share(), packs: map[string]*pack{}, maxSteps: cfg.MaxSteps}
+	x := &expander{cfg: cfg, base: base, table: base.share(), packs: map[string]*pack{}, maxSteps: cfg.MaxSteps, dir: cfg.Dir}
 	if x.maxSteps == 0 {
 		x.maxSteps = DefaultMaxSteps
 	}
@@ -241,8 +242,9 @@ func (x *expander) newOp(op Op) Op {
 // nested evaluates a source inside the current call (eval-file,
 // eval-string, eval-stdin) and returns its ops as the original spliced its
 // script in: followed by an empty line unless the script is empty or ends
-// with one. Macros the source imports or defines stay inside it.
-func (x *expander) nested(name string, src []byte) ([]Op, error) {
+// with one. Macros the source imports or defines stay inside it. dir is
+// where its --import FILE is found.
+func (x *expander) nested(name, dir string, src []byte) ([]Op, error) {
 	f, err := lang.Parse(name, src)
 	if err != nil {
 		return nil, err
@@ -251,9 +253,9 @@ func (x *expander) nested(name string, src []byte) ([]Op, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	saved := x.table
-	x.table = saved.share()
-	defer func() { x.table = saved }()
+	saved, savedDir := x.table, x.dir
+	x.table, x.dir = saved.share(), dir
+	defer func() { x.table, x.dir = saved, savedDir }()
 	if errs := x.resolve(calls); len(errs) > 0 {
 		return nil, errs
 	}

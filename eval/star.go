@@ -503,7 +503,7 @@ func (x *expander) importPack(ref string) (*pack, error) {
 	if th == nil || len(x.stack) == 0 {
 		th = x.newThread("import " + ref)
 	}
-	return x.loadPack(th, ref, x.cfg.Dir)
+	return x.loadPack(th, ref, x.dir)
 }
 
 // load implements Starlark's load() for packs: the module is found
