@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -146,9 +148,19 @@ func buildPlan(p *build.Plan) error {
 	return storeErr(err)
 }
 
-// handOver writes p where the re-executed command line finds it (see
-// envPlan). Call ns.Enter next.
+// handOver makes p reach the command line re-executed by ns.Enter (see
+// envPlan): a built plan (ID set) travels in the variable itself, without
+// its layers; one to build is written to a temporary file in the store.
+// The value starts with a hash of the command line, so that no other
+// command takes it. Call ns.Enter next.
 func handOver(s *store.Store, p *build.Plan) error {
+	if p.ID != "" {
+		b, err := json.Marshal(&build.Plan{Image: p.Image, ID: p.ID, Hints: p.Hints})
+		if err != nil {
+			return err
+		}
+		return os.Setenv(envPlan, argsHash()+":"+string(b))
+	}
 	dir, err := s.TempDir("plan")
 	if err != nil {
 		return err
@@ -161,29 +173,49 @@ func handOver(s *store.Store, p *build.Plan) error {
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		return fmt.Errorf("handing the build over: %w", err)
 	}
-	return os.Setenv(envPlan, path)
+	return os.Setenv(envPlan, argsHash()+":"+path)
+}
+
+// argsHash identifies this process's command line.
+func argsHash() string {
+	h := sha1.New()
+	for _, a := range os.Args {
+		h.Write([]byte(a))
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // takePlan returns the plan the parent plash handed over, or nil, and
 // removes it.
 func takePlan() (*build.Plan, error) {
-	path, ok := os.LookupEnv(envPlan)
+	v, ok := os.LookupEnv(envPlan)
 	if !ok {
 		return nil, nil
 	}
 	os.Unsetenv(envPlan)
-	dir := filepath.Dir(path)
-	if filepath.Base(path) != "plan.json" || !strings.HasPrefix(filepath.Base(dir), "plashtmp_") {
-		return nil, fmt.Errorf("%s: not a build plan", path)
+	hash, v, _ := strings.Cut(v, ":")
+	var b []byte
+	if strings.HasPrefix(v, "{") {
+		b = []byte(v)
+	} else {
+		dir := filepath.Dir(v)
+		if filepath.Base(v) != "plan.json" || !strings.HasPrefix(filepath.Base(dir), "plashtmp_") {
+			return nil, fmt.Errorf("%s: not a build plan", v)
+		}
+		var err error
+		b, err = os.ReadFile(v)
+		store.RemoveTree(dir)
+		if err != nil {
+			return nil, fmt.Errorf("reading the build plan: %w", err)
+		}
 	}
-	b, err := os.ReadFile(path)
-	store.RemoveTree(dir)
-	if err != nil {
-		return nil, fmt.Errorf("reading the build plan: %w", err)
+	if hash != argsHash() {
+		return nil, nil // meant for another command line
 	}
 	p := &build.Plan{}
 	if err := json.Unmarshal(b, p); err != nil {
-		return nil, fmt.Errorf("reading the build plan %s: %w", path, err)
+		return nil, fmt.Errorf("reading the build plan: %w", err)
 	}
 	return p, nil
 }

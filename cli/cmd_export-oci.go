@@ -20,6 +20,9 @@ hint, when known).`,
 			if err != nil {
 				return err
 			}
+			if args, err = builtArgs(args); err != nil {
+				return err
+			}
 			if len(args) != 2 {
 				return Usagef("usage: plash export-oci [--tag TAG] [--entrypoint PATH] ID DIR")
 			}

@@ -18,6 +18,10 @@ func init() {
 		Help: `Writes the merged file system of all the container's layers to FILE, or
 to standard output when FILE is omitted or '-'. Owners are kept.`,
 		Run: func(args []string) error {
+			args, err := builtArgs(args)
+			if err != nil {
+				return err
+			}
 			if len(args) < 1 || len(args) > 2 {
 				return Usagef("usage: plash export-tar CONTAINER [FILE|-]")
 			}

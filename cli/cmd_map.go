@@ -16,6 +16,13 @@ plash map KEY ID    maps KEY to container ID
 plash map KEY ''    deletes KEY
 A key may not contain '/'.`,
 		Run: func(args []string) error {
+			if len(args) > 1 {
+				rest, err := builtArgs(args[1:])
+				if err != nil {
+					return err
+				}
+				args = append(args[:1:1], rest...)
+			}
 			if len(args) < 1 || len(args) > 2 {
 				return Usagef("usage: plash map KEY [ID]")
 			}

@@ -16,7 +16,7 @@ func init() {
 read-only. The mount stays until you unmount it (umount MOUNTPOINT). As a
 normal user, use it inside plash sudo.`,
 		Run: func(args []string) error {
-			if len(args) < 2 || len(args) > 3 {
+			if len(args) == 0 || !isBuildArgs(args[0]) && (len(args) < 2 || len(args) > 3) {
 				return Usagef("usage: plash mount CONTAINER MOUNTPOINT [CHANGESDIR]")
 			}
 			if os.Geteuid() != 0 {

@@ -16,6 +16,12 @@ func init() {
 is refused unless --allow-root-container is given.
   plash nodepath 19      # /home/me/.plashdata/layer/0/2/19`,
 		Run: func(args []string) error {
+			if len(args) > 0 && args[0] != "--allow-root-container" {
+				var err error
+				if args, err = builtArgs(args); err != nil {
+					return err
+				}
+			}
 			allowRoot := false
 			var ids []string
 			for _, a := range args {

@@ -19,6 +19,9 @@ exec hint, when known).`,
 			if err != nil {
 				return err
 			}
+			if args, err = builtArgs(args); err != nil {
+				return err
+			}
 			if len(args) != 2 {
 				return Usagef("usage: plash push [--entrypoint PATH] ID REFERENCE")
 			}

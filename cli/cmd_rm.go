@@ -11,6 +11,10 @@ func init() {
 everybody; then its files are deleted. Containers running from it are
 left in an undefined state.`,
 		Run: func(args []string) error {
+			args, err := builtArgs(args)
+			if err != nil {
+				return err
+			}
 			if len(args) == 0 {
 				return Usagef("usage: plash rm ID...")
 			}

@@ -22,6 +22,17 @@ the container's /etc/passwd runs.
                  may be given many times`,
 		Run: func(args []string) error {
 			const usage = "usage: plash runopts -c CONTAINER [-d CHANGESDIR] [-m PATH]... [CMD...]"
+			// -c may be given build arguments up to "--" instead of an id.
+			for i := 0; i+1 < len(args) && args[i] != "--"; i++ {
+				if args[i] == "-c" && isBuildArgs(args[i+1]) {
+					built, err := builtArgs(args[i+1:])
+					if err != nil {
+						return err
+					}
+					args = append(args[:i+1:i+1], built...)
+					break
+				}
+			}
 			var o container.Options
 			id := ""
 			rest, err := getopt(args, "cdm", func(opt byte, val string) {

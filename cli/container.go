@@ -30,57 +30,59 @@ func splitBuildArgs(args []string) (macros, rest []string) {
 	return args, nil
 }
 
-// containerRef takes the CONTAINER argument of a command: an id, or build
-// arguments up to "--", which are built first (plash export-tar --from 1
-// --run 'touch /a' -- out.tar). It returns the id and the words after it.
-func containerRef(usage string, args []string) (string, []string, error) {
-	if len(args) == 0 {
-		return "", nil, Usagef("usage: %s", usage)
-	}
-	if !isBuildArgs(args[0]) {
-		if err := store.CheckID(args[0]); err != nil {
-			return "", nil, storeErr(err)
-		}
-		return args[0], args[1:], nil
+// builtArgs replaces build arguments at the start of args, up to "--",
+// by the id of the container they build (plash export-tar --from 1 --run
+// 'touch /a' -- out.tar): the commands that take a CONTAINER call it on
+// the words where CONTAINER is. A normal user's build is handed over to
+// the command line that ns.Enter may re-execute later, which then neither
+// evaluates nor builds again.
+func builtArgs(args []string) ([]string, error) {
+	if len(args) == 0 || !isBuildArgs(args[0]) {
+		return args, nil
 	}
 	macros, rest := splitBuildArgs(args)
 	p, err := buildArgs(macros, false)
 	if err != nil {
-		return "", nil, err
-	}
-	return p.ID, rest, nil
-}
-
-// containerArg is containerRef for the commands that then act as root
-// over the data directory (run, create, mount...): it also enters the
-// user namespace. A normal user's build hands its result over to the
-// re-executed command line, which does not build again.
-func containerArg(usage string, args []string) (string, []string, error) {
-	if len(args) == 0 {
-		return "", nil, Usagef("usage: %s", usage)
-	}
-	if !isBuildArgs(args[0]) {
-		if err := ns.Enter(); err != nil {
-			return "", nil, err
-		}
-		return containerRef(usage, args)
-	}
-	macros, rest := splitBuildArgs(args)
-	p, err := buildArgs(macros, false)
-	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	if os.Geteuid() != 0 {
 		s, err := openStore()
 		if err != nil {
-			return "", nil, err
+			return nil, err
 		}
 		if err := handOver(s, p); err != nil {
-			return "", nil, err
-		}
-		if err := ns.Enter(); err != nil {
-			return "", nil, err
+			return nil, err
 		}
 	}
-	return p.ID, rest, nil
+	return append([]string{p.ID}, rest...), nil
+}
+
+// containerRef takes the CONTAINER argument of a command, an id or build
+// arguments (see builtArgs), and returns the id and the words after it.
+func containerRef(usage string, args []string) (string, []string, error) {
+	if len(args) == 0 {
+		return "", nil, Usagef("usage: %s", usage)
+	}
+	args, err := builtArgs(args)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := store.CheckID(args[0]); err != nil {
+		return "", nil, storeErr(err)
+	}
+	return args[0], args[1:], nil
+}
+
+// containerArg is containerRef for the commands that then act as root
+// over the data directory (run, create, mount...): it also enters the
+// user namespace.
+func containerArg(usage string, args []string) (string, []string, error) {
+	id, rest, err := containerRef(usage, args)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := ns.Enter(); err != nil {
+		return "", nil, err
+	}
+	return id, rest, nil
 }
