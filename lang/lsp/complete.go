@@ -363,7 +363,7 @@ func (s *Server) hover(params json.RawMessage) (any, error) {
 		case res.Eval != nil:
 			b.WriteString("unknown macro\n")
 		}
-		if prev, ok := res.Eval.preview(c); ok {
+		if prev, ok := res.Eval.Preview(c); ok {
 			if prev == "" {
 				b.WriteString("\nExpands to nothing.\n")
 			} else {
@@ -380,14 +380,6 @@ func (s *Server) hover(params json.RawMessage) (any, error) {
 		}
 	}
 	return nil, nil
-}
-
-func (r *EvalResult) preview(c *lang.Call) (string, bool) {
-	if r == nil || r.Previews == nil {
-		return "", false
-	}
-	p, ok := r.Previews[c]
-	return p, ok
 }
 
 // resolveFile finds the file an --eval-file or --import argument names,

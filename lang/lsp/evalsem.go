@@ -3,6 +3,8 @@ package lsp
 import (
 	"errors"
 	"fmt"
+	"hash"
+	"hash/fnv"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -34,6 +36,9 @@ type EvalSemantics struct {
 	MapKeys func() ([]string, error)
 
 	mu sync.Mutex // one evaluation at a time: the evaluator is not documented as safe for concurrent use
+
+	cacheMu sync.Mutex
+	cache   map[string][]eval.Op // ops by call and macro table (see Eval)
 }
 
 // EditorMaxSteps is the default step budget of one call in the editor.
@@ -173,7 +178,7 @@ const maxReruns = 4
 // and left out, and so is a call that fails while expanding, so that the
 // calls after it are still expanded (for previews and shell checks).
 func (s *EvalSemantics) Eval(f *lang.File, calls []*lang.Call) (res *EvalResult) {
-	res = &EvalResult{Previews: map[*lang.Call]string{}}
+	res = &EvalResult{opsOf: map[*lang.Call][]eval.Op{}}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	defer func() {
@@ -197,12 +202,62 @@ func (s *EvalSemantics) Eval(f *lang.File, calls []*lang.Call) (res *EvalResult)
 		p := callPos(c)
 		byPos[[2]int{p.Line, p.Column}] = c
 	}
-	live := calls
+	// Calls whose expansion is cached (same macro, same arguments, same
+	// macro table before them) are not evaluated again: after an edit only
+	// the changed calls and those that change the table run.
+	keys := map[*lang.Call]string{}
+	var live []*lang.Call
+	fp := fnv.New64a()
+	fp.Write([]byte(dir))
+	s.cacheMu.Lock()
+	if s.cache == nil || len(s.cache) > maxCached {
+		s.cache = map[string][]eval.Op{}
+	}
+	for _, c := range calls {
+		switch {
+		case c.Name == "import" || c.Name == "reset-imports" || c.Name == "defpm":
+			writeCall(fp, c)
+			if c.Name == "import" {
+				for _, a := range c.Args {
+					if p := resolveFile(dir, "import", a.Value); p != "" {
+						if fi, err := os.Stat(p); err == nil {
+							fmt.Fprintf(fp, "%s\x00%d\x00%d\x00", p, fi.Size(), fi.ModTime().UnixNano())
+						}
+					}
+				}
+			}
+			live = append(live, c)
+		case builtinNames()[c.Name]:
+			live = append(live, c) // reaches the host: always evaluated
+		default:
+			h := fnv.New64a()
+			h.Write(fp.Sum(nil))
+			writeCall(h, c)
+			k := string(h.Sum(nil))
+			if ops, ok := s.cache[k]; ok {
+				res.setOps(c, ops)
+				continue
+			}
+			keys[c] = k
+			live = append(live, c)
+		}
+	}
+	s.cacheMu.Unlock()
+	store := func(evaluated []*lang.Call, ops []eval.Op) {
+		got := s.previews(res, evaluated, ops, byPos)
+		s.cacheMu.Lock()
+		defer s.cacheMu.Unlock()
+		for _, c := range evaluated {
+			if k, ok := keys[c]; ok {
+				s.cache[k] = got[c]
+			}
+		}
+	}
 	first := true
 	for run := 0; run <= maxReruns && len(live) > 0; run++ {
 		ops, err := eval.EvalCalls(live, s.config(dir))
 		if err == nil {
-			s.previews(res, live, ops, byPos)
+			store(live, ops)
 			break
 		}
 		var el lang.ErrorList
@@ -231,7 +286,7 @@ func (s *EvalSemantics) Eval(f *lang.File, calls []*lang.Call) (res *EvalResult)
 		if !resolveError(el[0].Msg) {
 			// An expansion failure: the ops before it are lost; evaluate
 			// the calls before it again for their previews.
-			if c := callContaining(calls, el[0].Pos); c != nil {
+			if c := callContaining(live, el[0].Pos); c != nil {
 				var before []*lang.Call
 				for _, k := range live {
 					if k == c {
@@ -240,7 +295,7 @@ func (s *EvalSemantics) Eval(f *lang.File, calls []*lang.Call) (res *EvalResult)
 					before = append(before, k)
 				}
 				if ops, err := eval.EvalCalls(before, s.config(dir)); err == nil {
-					s.previews(res, before, ops, byPos)
+					store(before, ops)
 				}
 			}
 		}
@@ -272,6 +327,35 @@ func (s *EvalSemantics) Eval(f *lang.File, calls []*lang.Call) (res *EvalResult)
 	}
 	return res
 }
+
+// maxCached bounds the expansion cache; it is emptied when full.
+const maxCached = 50000
+
+// writeCall writes a call's name and arguments to a hash.
+func writeCall(h hash.Hash, c *lang.Call) {
+	n := len(c.Name) + 1
+	for _, a := range c.Args {
+		n += len(a.Value) + 1
+	}
+	b := make([]byte, 0, n)
+	b = append(b, c.Name...)
+	for _, a := range c.Args {
+		b = append(b, 0)
+		b = append(b, a.Value...)
+	}
+	h.Write(append(b, 1))
+}
+
+// builtinNames are the macros written in Go: they reach the host (files,
+// environment), so their expansion is never cached.
+var builtinNames = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
+	ms, _ := eval.Macros(nil, "builtin")
+	for _, b := range ms {
+		m[b.Name] = true
+	}
+	return m
+})
 
 // resolveError reports whether a message is one of the resolve pass.
 func resolveError(msg string) bool {
@@ -385,13 +469,10 @@ func labelOf(name string, c *lang.Call) string {
 	return "--" + name
 }
 
-// previews fills the expansion previews of the calls that made ops.
-func (s *EvalSemantics) previews(res *EvalResult, calls []*lang.Call, ops []eval.Op, byPos map[[2]int]*lang.Call) {
-	for _, c := range calls {
-		res.Previews[c] = "" // evaluated; it may make no op
-	}
+// previews fills the expansion previews of the calls that were
+// evaluated, and returns the ops of each.
+func (s *EvalSemantics) previews(res *EvalResult, calls []*lang.Call, ops []eval.Op, byPos map[[2]int]*lang.Call) map[*lang.Call][]eval.Op {
 	group := map[*lang.Call][]eval.Op{}
-	var order []*lang.Call
 	for _, op := range ops {
 		if len(op.Origin.Stack) == 0 {
 			continue
@@ -401,15 +482,19 @@ func (s *EvalSemantics) previews(res *EvalResult, calls []*lang.Call, ops []eval
 		if c == nil {
 			continue
 		}
-		if _, ok := group[c]; !ok {
-			order = append(order, c)
-		}
 		group[c] = append(group[c], op)
 	}
-	for _, c := range order {
-		res.Previews[c] = eval.Script(group[c])
-		res.ops = append(res.ops, callOps{c, group[c]})
+	out := map[*lang.Call][]eval.Op{}
+	for _, c := range calls {
+		orig := c
+		if p := callPos(c); byPos[[2]int{p.Line, p.Column}] != nil {
+			orig = byPos[[2]int{p.Line, p.Column}] // c may be a copy without a broken pack
+		}
+		ops := group[orig]
+		out[c] = ops
+		res.setOps(orig, ops)
 	}
+	return out
 }
 
 // macros lists the macros callable in the file: the standard ones, those

@@ -1,6 +1,9 @@
 package lsp
 
-import "github.com/plash-go/plash/lang"
+import (
+	"github.com/plash-go/plash/eval"
+	"github.com/plash-go/plash/lang"
+)
 
 // Semantics is what the checker and the server need from the evaluator.
 // Package eval is pure, so an implementation over it lives here (see
@@ -17,10 +20,29 @@ type EvalResult struct {
 	// Macros are the macros callable in the file: the built-ins and those
 	// of the packs it imports.
 	Macros []*Macro
-	// Previews holds, by call, the shell text the call expands to.
-	Previews map[*lang.Call]string
+	ops    []callOps                // the ops of each call that made some, in order
+	opsOf  map[*lang.Call][]eval.Op // the ops of each evaluated call
+}
 
-	ops []callOps // the ops of each call, for the shell checks
+// setOps records the ops a call expanded to.
+func (r *EvalResult) setOps(c *lang.Call, ops []eval.Op) {
+	r.opsOf[c] = ops
+	if len(ops) > 0 {
+		r.ops = append(r.ops, callOps{c, ops})
+	}
+}
+
+// Preview returns the shell text a call expands to; ok is false when the
+// call was not evaluated (it or a call before it failed).
+func (r *EvalResult) Preview(c *lang.Call) (text string, ok bool) {
+	if r == nil {
+		return "", false
+	}
+	ops, ok := r.opsOf[c]
+	if !ok {
+		return "", false
+	}
+	return eval.Script(ops), true
 }
 
 // Macro describes one macro for completion, hover and go-to-definition.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/plash-go/plash/eval"
 	"github.com/plash-go/plash/lang"
@@ -108,22 +109,11 @@ func shellFinding(p *syntax.Parser, c *lang.Call, args []*lang.Arg) *Finding {
 		}
 		b.WriteString(a.Value)
 	}
-	_, err := p.Parse(strings.NewReader(b.String()), "")
-	if err == nil {
+	e := parseShell(p, b.String())
+	if e == nil {
 		return nil
 	}
-	var line, col uint
-	var msg string
-	var pe syntax.ParseError
-	var le syntax.LangError
-	switch {
-	case errors.As(err, &pe):
-		line, col, msg = pe.Pos.Line(), pe.Pos.Col(), pe.Text
-	case errors.As(err, &le):
-		line, col, msg = le.Pos.Line(), le.Pos.Col(), le.Error()
-	default:
-		return nil
-	}
+	line, col, msg := e.line, e.col, e.msg
 	start, end := shellPos(args, line, col)
 	return &Finding{
 		Start: start, End: end, Rule: RuleShell,
@@ -203,22 +193,11 @@ func checkOpsShell(calls []callOps) []*Finding {
 			if p == nil {
 				p = newShellParser()
 			}
-			_, err := p.Parse(strings.NewReader(op.Text), "")
-			if err == nil {
+			e := parseShell(p, op.Text)
+			if e == nil {
 				continue
 			}
-			var line, col uint
-			var msg string
-			var pe syntax.ParseError
-			var le syntax.LangError
-			switch {
-			case errors.As(err, &pe):
-				line, col, msg = pe.Pos.Line(), pe.Pos.Col(), pe.Text
-			case errors.As(err, &le):
-				line, col, msg = le.Pos.Line(), le.Pos.Col(), le.Error()
-			default:
-				continue
-			}
+			line, col, msg := e.line, e.col, e.msg
 			lines := strings.Split(op.Text, "\n")
 			text := ""
 			if l := int(line) - 1; l >= 0 && l < len(lines) {
@@ -247,4 +226,46 @@ func checkOpsShell(calls []callOps) []*Finding {
 		}
 	}
 	return out
+}
+
+// shellError is the first syntax error of a script.
+type shellError struct {
+	line, col uint
+	msg       string
+}
+
+// shellCache remembers the verdict on each script text, so that after an
+// edit only the changed scripts are parsed again.
+var shellCache = struct {
+	sync.Mutex
+	m map[string]*shellError
+}{m: map[string]*shellError{}}
+
+const maxShellCache = 50000
+
+// parseShell returns the first syntax error of a script, or nil.
+func parseShell(p *syntax.Parser, script string) *shellError {
+	shellCache.Lock()
+	e, ok := shellCache.m[script]
+	shellCache.Unlock()
+	if ok {
+		return e
+	}
+	_, err := p.Parse(strings.NewReader(script), "")
+	var pe syntax.ParseError
+	var le syntax.LangError
+	switch {
+	case err == nil:
+	case errors.As(err, &pe):
+		e = &shellError{pe.Pos.Line(), pe.Pos.Col(), pe.Text}
+	case errors.As(err, &le):
+		e = &shellError{le.Pos.Line(), le.Pos.Col(), le.Error()}
+	}
+	shellCache.Lock()
+	if len(shellCache.m) > maxShellCache {
+		shellCache.m = map[string]*shellError{}
+	}
+	shellCache.m[script] = e
+	shellCache.Unlock()
+	return e
 }
