@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/plash-go/plash/lang"
 )
 
 func TestLifecycle(t *testing.T) {
@@ -325,5 +327,32 @@ func TestBadInput(t *testing.T) {
 	var raw json.RawMessage
 	if err := c.call("shutdown", nil, &raw); err != nil || string(raw) != "null" {
 		t.Errorf("shutdown result = %s, %v; want null", raw, err)
+	}
+}
+
+func TestFormatting(t *testing.T) {
+	c := newClient(t, Options{Format: lang.FormatSource}, nil)
+	uri := "file:///w/Plashfile"
+	src := "--from   alpine\n\n\n--run\n--\\ echo hi\n"
+	c.open(uri, src)
+	var edits []TextEdit
+	if err := c.call("textDocument/formatting", DocumentFormattingParams{TextDocument: TextDocumentIdentifier{uri}}, &edits); err != nil {
+		t.Fatal(err)
+	}
+	want, err := lang.FormatSource("x", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(edits) != 1 || edits[0].NewText != string(want) || edits[0].Range != rng(0, 0, 5, 0) {
+		t.Fatalf("edits = %+v, want the whole text replaced by %q", edits, want)
+	}
+	// Formatted text: no edit. A file with syntax errors: an error.
+	c.change(uri, 2, TextDocumentContentChangeEvent{Text: string(want)})
+	if err := c.call("textDocument/formatting", DocumentFormattingParams{TextDocument: TextDocumentIdentifier{uri}}, &edits); err != nil || len(edits) != 0 {
+		t.Errorf("formatting formatted text: %+v, %v", edits, err)
+	}
+	c.change(uri, 3, TextDocumentContentChangeEvent{Text: "oops\n"})
+	if err := c.call("textDocument/formatting", DocumentFormattingParams{TextDocument: TextDocumentIdentifier{uri}}, &edits); err == nil {
+		t.Error("formatting a file with syntax errors succeeded")
 	}
 }
