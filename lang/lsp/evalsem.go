@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -34,6 +35,9 @@ type EvalSemantics struct {
 	// MapKeys, when set, lists the map keys so that --from-map of an
 	// unset key is reported, as a build would.
 	MapKeys func() ([]string, error)
+	// Log receives the stack of an internal error (a panic in the
+	// evaluator, reported as a finding); nil means standard error.
+	Log io.Writer
 
 	mu sync.Mutex // one evaluation at a time: the evaluator is not documented as safe for concurrent use
 
@@ -186,7 +190,11 @@ func (s *EvalSemantics) Eval(f *lang.File, calls []*lang.Call) (res *EvalResult)
 			pos := lang.Position{Filename: f.Name, Line: 1, Column: 1}
 			res.Findings = append(res.Findings, &Finding{Start: pos, End: pos, Rule: RuleMacro,
 				Msg: fmt.Sprintf("internal error evaluating the file: %v (please report it)", r)})
-			fmt.Fprintf(os.Stderr, "plash lsp: panic in eval: %v\n%s", r, debug.Stack())
+			log := s.Log
+			if log == nil {
+				log = os.Stderr
+			}
+			fmt.Fprintf(log, "plash lsp: panic in eval: %v\n%s", r, debug.Stack())
 		}
 	}()
 	dir := filepath.Dir(f.Name)

@@ -30,9 +30,13 @@ func FuzzServer(f *testing.F) {
 	os.WriteFile(filepath.Join(dir, "p.star"), []byte("def greet(who = 'x'):\n    return 'echo ' + who\n\ndef spin():\n    while True:\n        pass\n"), 0o644)
 	os.WriteFile(filepath.Join(dir, "self.plash"), []byte("--eval-file self.plash\n"), 0o644)
 	uri := pathURI(filepath.Join(dir, "Plashfile"))
-	sem := &EvalSemantics{MaxSteps: 20_000}
 	f.Fuzz(func(t *testing.T, doc string, ops []byte) {
+		// The protocol carries JSON strings: invalid UTF-8 arrives as
+		// U+FFFD, so the document is what survives a round trip.
+		jb, _ := json.Marshal(doc)
+		json.Unmarshal(jb, &doc)
 		log := &syncBuffer{}
+		sem := &EvalSemantics{MaxSteps: 20_000, Log: log}
 		s := NewServer(strings.NewReader(""), io.Discard, Options{Semantics: sem, Host: fakeHost{}, Log: log, Debounce: -1, Format: nil})
 		call := func(method string, params any) {
 			b, _ := json.Marshal(params)
