@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 
 	"github.com/plash-go/plash/eval"
 	"github.com/plash-go/plash/lang"
@@ -28,6 +29,9 @@ its origin: the position of the call and the stack of macros that produced it.
 }
 
 func runEval(args []string) error {
+	// A short-lived process that allocates a little for every call: fewer
+	// collections make a 10,000-call Plashfile about twice as fast.
+	debug.SetGCPercent(400)
 	asJSON := false
 	if len(args) > 0 && args[0] == "--json" {
 		asJSON, args = true, args[1:]
