@@ -263,7 +263,11 @@ func (p *prepared) runLocked(s *store.Store, o Options, after func() error) (int
 	if err != nil {
 		return 1, fmt.Errorf("container %s: %w", o.Container, err)
 	}
-	unmounted := noUnshare
+	// An overlay in our private namespace goes with the namespace when
+	// this thread ends: an explicit unmount would only cost a second wait
+	// for an RCU grace period. Fuse daemons are stopped, and create
+	// unmounts before it publishes the changes.
+	unmounted := noUnshare || (!m.Daemon() && after == nil)
 	unmount := func() error {
 		if unmounted {
 			return nil

@@ -29,6 +29,17 @@ const envSync = "_PLASH_NS_SYNC"
 var inside bool
 
 func init() {
+	if earlyEntered() {
+		inside = true
+		if os.Getenv("PLASH_DATA") == "" {
+			// Root now, but the data directory is the caller's: the
+			// non-root choice of store.DefaultDir.
+			if home, err := os.UserHomeDir(); err == nil {
+				os.Setenv("PLASH_DATA", home+"/.plashdata")
+			}
+		}
+		return
+	}
 	v, ok := os.LookupEnv(envSync)
 	if !ok {
 		return

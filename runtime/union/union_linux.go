@@ -82,6 +82,11 @@ func Do(taste string, st Stack, target string) (*Mount, error) {
 	return nil, fmt.Errorf("unknown union taste %q (use %q, %q or %q)", taste, Overlay, FuseOverlayfs, UnionfsFuse)
 }
 
+// Daemon reports whether a process serves the mount (fuse): it must be
+// unmounted explicitly to stop. A kernel mount can instead be left to the
+// end of its mount namespace.
+func (m *Mount) Daemon() bool { return m.daemon != nil }
+
 // Unmount unmounts m and everything mounted below it, and waits for its
 // fuse daemon to exit.
 func (m *Mount) Unmount() error {

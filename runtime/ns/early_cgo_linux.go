@@ -1,0 +1,185 @@
+//go:build cgo
+
+package ns
+
+// The hot path: `plash run` and `plash runopts` as a normal user enter
+// their user namespace here, in a C constructor that runs before the Go
+// runtime starts its threads, while unshare(CLONE_NEWUSER) still works.
+// That saves the re-exec of Start (a second start of this large binary).
+// A forked helper runs newuidmap/newgidmap on us. Whenever anything is
+// missing (tools, ranges), the constructor does nothing and the Go path
+// (Enter, with its fallback and its one-line warning) takes over.
+// PLASH_NO_EARLY_NS=1 turns it off.
+
+/*
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int plash_early_entered;
+
+int plash_early_ns(void) { return plash_early_entered; }
+
+// Which commands enter early: argv[1] is run or runopts, or build
+// arguments (plash --from ... -- CMD), not --help or --version.
+static int plash_early_wanted(void) {
+	char buf[256];
+	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	size_t l = strlen(buf);
+	if ((ssize_t)l + 1 >= n)
+		return 0;
+	const char *a = buf + l + 1;
+	if (!strcmp(a, "run") || !strcmp(a, "runopts"))
+		return 1;
+	if (a[0] == '-' && strcmp(a, "-h") && strcmp(a, "--help") && strcmp(a, "--version"))
+		return 1;
+	return 0;
+}
+
+#define PLASH_MAX_RANGES 16
+#define PLASH_MAX_ARGS (4 + 3 * PLASH_MAX_RANGES + 1)
+
+// plash_map_args builds newuidmap/newgidmap arguments for pid from the
+// ranges of file that belong to name or uid. It returns the number of
+// ranges found.
+static int plash_map_args(const char *file, const char *name, unsigned uid, unsigned self,
+			  char *tool, pid_t pid, char **argv, char store[][24]) {
+	FILE *f = fopen(file, "re");
+	if (!f)
+		return 0;
+	int k = 0, ranges = 0;
+	argv[k++] = tool;
+	snprintf(store[k], 24, "%d", (int)pid); argv[k] = store[k]; k++;
+	argv[k++] = "0";
+	snprintf(store[k], 24, "%u", self); argv[k] = store[k]; k++;
+	argv[k++] = "1";
+	unsigned long next = 1;
+	char line[512], uidstr[24];
+	snprintf(uidstr, sizeof uidstr, "%u", uid);
+	while (fgets(line, sizeof line, f) && ranges < PLASH_MAX_RANGES) {
+		char *c1 = strchr(line, ':');
+		if (!c1)
+			continue;
+		*c1 = 0;
+		if (strcmp(line, name) && strcmp(line, uidstr))
+			continue;
+		char *end;
+		errno = 0;
+		unsigned long start = strtoul(c1 + 1, &end, 10);
+		if (*end != ':' || errno)
+			continue;
+		unsigned long count = strtoul(end + 1, &end, 10);
+		if (errno || count == 0 || (*end != '\n' && *end != 0))
+			continue;
+		snprintf(store[k], 24, "%lu", next); argv[k] = store[k]; k++;
+		snprintf(store[k], 24, "%lu", start); argv[k] = store[k]; k++;
+		snprintf(store[k], 24, "%lu", count); argv[k] = store[k]; k++;
+		next += count;
+		ranges++;
+	}
+	fclose(f);
+	argv[k] = NULL;
+	return ranges;
+}
+
+static int plash_find_tool(const char *name, char *out, size_t size) {
+	static const char *dirs[] = {"/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin", NULL};
+	for (int i = 0; dirs[i]; i++) {
+		snprintf(out, size, "%s/%s", dirs[i], name);
+		if (access(out, X_OK) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static pid_t plash_spawn(char **argv) {
+	pid_t p = fork();
+	if (p == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		if (null >= 0)
+			dup2(null, 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return p;
+}
+
+__attribute__((constructor)) static void plash_early_userns(void) {
+	if (getuid() == 0 || geteuid() == 0 || getenv("_PLASH_NS_SYNC") || getenv("PLASH_NO_EARLY_NS"))
+		return;
+	if (!plash_early_wanted())
+		return;
+	unsigned uid = getuid(), gid = getgid();
+	struct passwd *pw = getpwuid(uid);
+	char name[256];
+	snprintf(name, sizeof name, "%s", pw ? pw->pw_name : "");
+	char newuidmap[64], newgidmap[64];
+	if (!plash_find_tool("newuidmap", newuidmap, sizeof newuidmap) ||
+	    !plash_find_tool("newgidmap", newgidmap, sizeof newgidmap))
+		return;
+	pid_t self = getpid();
+	char *uargv[PLASH_MAX_ARGS], *gargv[PLASH_MAX_ARGS];
+	static char ustore[PLASH_MAX_ARGS][24], gstore[PLASH_MAX_ARGS][24];
+	if (plash_map_args("/etc/subuid", name, uid, uid, newuidmap, self, uargv, ustore) == 0 ||
+	    plash_map_args("/etc/subgid", name, uid, gid, newgidmap, self, gargv, gstore) == 0)
+		return;
+	int sync[2];
+	if (pipe2(sync, O_CLOEXEC) != 0)
+		return;
+	pid_t helper = fork();
+	if (helper < 0) {
+		close(sync[0]);
+		close(sync[1]);
+		return;
+	}
+	if (helper == 0) {
+		close(sync[1]);
+		char c;
+		if (read(sync[0], &c, 1) != 1)
+			_exit(2); // the parent did not unshare: nothing to map
+		pid_t u = plash_spawn(uargv), g = plash_spawn(gargv);
+		int su = 1, sg = 1;
+		if (u > 0)
+			waitpid(u, &su, 0);
+		if (g > 0)
+			waitpid(g, &sg, 0);
+		_exit(WIFEXITED(su) && WEXITSTATUS(su) == 0 && WIFEXITED(sg) && WEXITSTATUS(sg) == 0 ? 0 : 1);
+	}
+	close(sync[0]);
+	int ok = unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0;
+	if (ok)
+		write(sync[1], "u", 1);
+	close(sync[1]);
+	int st = 0;
+	while (waitpid(helper, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!ok)
+		return; // the Go path reports why user namespaces do not work
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "plash error: newuidmap/newgidmap failed to map the ids of a new user namespace (check /etc/subuid and /etc/subgid; PLASH_NO_EARLY_NS=1 shows more)\n");
+		_exit(1);
+	}
+	plash_early_entered = 1;
+}
+*/
+import "C"
+
+// earlyEntered reports whether the C constructor put this process into
+// its own user and mount namespace.
+func earlyEntered() bool { return C.plash_early_ns() != 0 }
