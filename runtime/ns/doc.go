@@ -12,5 +12,9 @@
 // this package's init until the parent has written its maps. Start and Wait
 // are the pieces for callers that do more than exit (plash run cleans up
 // after its child); Wait forwards SIGINT, SIGTERM, SIGHUP and SIGQUIT and
-// turns a death by signal N into status 128+N.
+// turns a death by signal N into status 128+N. The hot path, plash run and
+// runopts as a normal user, avoids even that one re-exec when plash is
+// built with cgo: a C constructor (early_cgo_linux.go) unshares the user
+// and mount namespace before the Go runtime starts its threads, and a
+// forked helper maps it; Inside then reports true from the start.
 package ns
