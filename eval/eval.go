@@ -62,6 +62,8 @@ type expander struct {
 	maxSteps uint64
 	over     bool   // the step budget ran out
 	dir      string // where --import FILE is found: the directory of the source being evaluated
+	targs    starlark.Tuple // reused arguments of Starlark calls (copied by the callee)
+	frames   []Frame        // the free part of the chunk origins' stacks are cut from
 }
 
 const localKey = "plash.expander"
@@ -206,9 +208,17 @@ func (x *expander) run(m *Macro, args []string, dst []Op) ([]Op, error) {
 		}
 		return append(dst, ops...), nil
 	}
-	targs := make(starlark.Tuple, len(args))
-	for i, a := range args {
-		targs[i] = starlark.String(a)
+	var targs starlark.Tuple
+	if _, ok := m.fn.(*starlark.Function); ok {
+		// A Starlark function copies its arguments on entry, so one
+		// buffer serves every call, nested ones included.
+		targs = x.targs[:0]
+	}
+	for _, a := range args {
+		targs = append(targs, starlark.String(a))
+	}
+	if cap(targs) > cap(x.targs) {
+		x.targs = targs
 	}
 	v, err := starlark.Call(x.thread, m.fn, targs, nil)
 	if err != nil {
@@ -224,7 +234,14 @@ func (x *expander) run(m *Macro, args []string, dst []Op) ([]Op, error) {
 // currentOrigin is the origin of an op made now.
 func (x *expander) currentOrigin() Origin {
 	if !x.originOK {
-		x.origin = Origin{Stack: append([]Frame(nil), x.stack...)}
+		n := len(x.stack)
+		if len(x.frames) < n {
+			x.frames = make([]Frame, max(1024, n))
+		}
+		stack := x.frames[:n:n]
+		x.frames = x.frames[n:]
+		copy(stack, x.stack)
+		x.origin = Origin{Stack: stack}
 		if len(x.stack) > 0 {
 			x.origin.Pos = x.stack[0].Pos
 		}
