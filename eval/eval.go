@@ -60,8 +60,8 @@ type expander struct {
 	originOK bool
 	thread   *starlark.Thread
 	maxSteps uint64
-	over     bool   // the step budget ran out
-	dir      string // where --import FILE is found: the directory of the source being evaluated
+	over     bool           // the step budget ran out
+	dir      string         // where --import FILE is found: the directory of the source being evaluated
 	targs    starlark.Tuple // reused arguments of Starlark calls (copied by the callee)
 	frames   []Frame        // the free part of the chunk origins' stacks are cut from
 }
