@@ -181,17 +181,19 @@ func layerPaths(s *store.Store, anc []string) []string {
 // the names listed in PLASH_EXPORT. The PLASH_EXPORT ones are set again
 // after the login profile, so the profile cannot override them.
 func hostEnv() (env, exports []string) {
-	seen := map[string]bool{}
+	inEnv, exported := map[string]bool{}, map[string]bool{}
 	add := func(name string, export bool) {
-		if name == "" || seen[name] {
+		v, ok := os.LookupEnv(name)
+		if name == "" || !ok {
 			return
 		}
-		if v, ok := os.LookupEnv(name); ok {
-			seen[name] = true
+		if !inEnv[name] {
+			inEnv[name] = true
 			env = append(env, name+"="+v)
-			if export {
-				exports = append(exports, name+"="+v)
-			}
+		}
+		if export && !exported[name] {
+			exported[name] = true
+			exports = append(exports, name+"="+v)
 		}
 	}
 	for _, n := range []string{"TERM", "DISPLAY", "HOME"} {
