@@ -40,6 +40,7 @@ row "run /bin/true (root)" "$p" "unshare -m chroot" "$u" 2
 # Unprivileged: a user namespace mapped from /etc/subuid.
 if id "$user" >/dev/null 2>&1 && grep -q "^$user:" /etc/subuid && command -v setpriv >/dev/null; then
 	as() { setpriv --reuid="$user" --regid="$user" --clear-groups env HOME="$tmp" PLASH_DATA="$tmp/user" PLASH_INIT_UNION_TASTE=overlay "$@"; }
+	mkdir "$tmp/user" && chown "$user" "$tmp/user"
 	as "$plash" init
 	uid=$(as "$plash" import-tar "$tmp/busybox.tar")
 	uroot=$tmp/user/index/$uid/_data/root
