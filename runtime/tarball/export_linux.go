@@ -48,7 +48,7 @@ func ExportLayers(roots []string, w io.Writer) error {
 	if err := unix.Lstat(roots[0], &st); err != nil {
 		return &os.PathError{Op: "lstat", Path: roots[0], Err: err}
 	}
-	if err := e.write(roots[0], "./", &st); err != nil {
+	if err := e.write(roots[0], "./", &st, unix.AT_FDCWD, roots[0]); err != nil {
 		return err
 	}
 	layers := make([]int, len(roots))
@@ -73,6 +73,7 @@ type exporter struct {
 type member struct {
 	name   string
 	layer  int // topmost layer holding it
+	dirfd  int // that layer's directory holding it
 	st     unix.Stat_t
 	isDir  bool
 	layers []int // for directories: the layers whose directory merges in
@@ -100,14 +101,14 @@ func (e *exporter) dir(rel string, layers []int) error {
 			continue
 		}
 		abs := filepath.Join(e.roots[li], rel)
-		f, err := os.Open(abs)
+		dfd, err := rawOpenat(unix.AT_FDCWD, abs, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 		if err != nil {
-			return err
+			return &os.PathError{Op: "open", Path: abs, Err: err}
 		}
-		names, err := f.Readdirnames(-1)
-		f.Close()
+		defer rawClose(dfd)
+		names, err := readNames(dfd, e.buf)
 		if err != nil {
-			return err
+			return &os.PathError{Op: "readdir", Path: abs, Err: err}
 		}
 		opaque := isOpaque(abs)
 		var hideBelow []string
@@ -127,7 +128,7 @@ func (e *exporter) dir(rel string, layers []int) error {
 				continue
 			}
 			var st unix.Stat_t
-			if err := unix.Lstat(filepath.Join(abs, n), &st); err != nil {
+			if err := rawFstatat(dfd, n, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 				return &os.PathError{Op: "lstat", Path: filepath.Join(abs, n), Err: err}
 			}
 			if st.Mode&unix.S_IFMT == unix.S_IFCHR && st.Rdev == 0 {
@@ -137,7 +138,7 @@ func (e *exporter) dir(rel string, layers []int) error {
 			m := members[n]
 			isDir := st.Mode&unix.S_IFMT == unix.S_IFDIR
 			if m == nil {
-				m = &member{name: n, layer: li, st: st, isDir: isDir}
+				m = &member{name: n, layer: li, dirfd: dfd, st: st, isDir: isDir}
 				members[n] = m
 			}
 			if m.isDir && isDir {
@@ -170,7 +171,7 @@ func (e *exporter) dir(rel string, layers []int) error {
 		if m.isDir {
 			name += "/"
 		}
-		if err := e.write(abs, name, &m.st); err != nil {
+		if err := e.write(abs, name, &m.st, m.dirfd, n); err != nil {
 			return err
 		}
 		if m.isDir {
@@ -226,7 +227,9 @@ func (e *exporter) unionfsHidden(li int, rel string) []string {
 
 func statTime(ts unix.Timespec) time.Time { return time.Unix(ts.Sec, ts.Nsec) }
 
-func (e *exporter) write(abs, name string, st *unix.Stat_t) error {
+// write writes the entry name for the file base in directory dirfd (abs
+// is its path, for messages and attributes).
+func (e *exporter) write(abs, name string, st *unix.Stat_t, dirfd int, base string) error {
 	hdr := &tar.Header{
 		Name:    name,
 		Mode:    int64(st.Mode & 0o7777),
@@ -243,11 +246,11 @@ func (e *exporter) write(abs, name string, st *unix.Stat_t) error {
 		hdr.Size = st.Size
 	case unix.S_IFLNK:
 		hdr.Typeflag = tar.TypeSymlink
-		l, err := os.Readlink(abs)
+		n, err := unix.Readlinkat(dirfd, base, e.buf)
 		if err != nil {
-			return err
+			return &os.PathError{Op: "readlink", Path: abs, Err: err}
 		}
-		hdr.Linkname = l
+		hdr.Linkname = string(e.buf[:n])
 	case unix.S_IFCHR, unix.S_IFBLK:
 		hdr.Typeflag = tar.TypeChar
 		if kind == unix.S_IFBLK {
@@ -270,8 +273,17 @@ func (e *exporter) write(abs, name string, st *unix.Stat_t) error {
 			e.links[key] = name
 		}
 	}
+	fd := -1
+	if hdr.Typeflag == tar.TypeReg {
+		var err error
+		fd, err = rawOpenat(dirfd, base, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return &os.PathError{Op: "open", Path: abs, Err: err}
+		}
+		defer rawClose(fd)
+	}
 	if kind != unix.S_IFLNK {
-		e.addXattrs(abs, hdr)
+		e.addXattrs(abs, fd, hdr)
 	}
 	if err := e.tw.WriteHeader(hdr); err != nil {
 		return fmt.Errorf("writing %s: %w", name, err)
@@ -279,24 +291,41 @@ func (e *exporter) write(abs, name string, st *unix.Stat_t) error {
 	if hdr.Typeflag != tar.TypeReg || hdr.Size == 0 {
 		return nil
 	}
-	f, err := os.OpenFile(abs, os.O_RDONLY|unix.O_NOFOLLOW, 0)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	n, err := io.CopyBuffer(onlyWriter{e.tw}, io.LimitReader(f, hdr.Size), e.buf)
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", name, err)
-	}
-	if n != hdr.Size {
-		return fmt.Errorf("writing %s: the file shrank while being read", name)
+	left := hdr.Size
+	for left > 0 {
+		b := e.buf
+		if int64(len(b)) > left {
+			b = b[:left]
+		}
+		n, err := rawRead(fd, b)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return &os.PathError{Op: "read", Path: abs, Err: err}
+		}
+		if n == 0 {
+			return fmt.Errorf("writing %s: the file shrank while being read", name)
+		}
+		if _, err := e.tw.Write(b[:n]); err != nil {
+			return fmt.Errorf("writing %s: %w", name, err)
+		}
+		left -= int64(n)
 	}
 	return nil
 }
 
-func (e *exporter) addXattrs(abs string, hdr *tar.Header) {
+// addXattrs adds the extended attributes of abs (read through fd when it
+// is not -1) to hdr.
+func (e *exporter) addXattrs(abs string, fd int, hdr *tar.Header) {
 	var buf [4096]byte
-	n, err := unix.Llistxattr(abs, buf[:])
+	var n int
+	var err error
+	if fd >= 0 {
+		n, err = rawFlistxattr(fd, buf[:])
+	} else {
+		n, err = rawLlistxattr(abs, buf[:])
+	}
 	if err != nil || n == 0 {
 		return
 	}
@@ -306,7 +335,12 @@ func (e *exporter) addXattrs(abs string, hdr *tar.Header) {
 			continue
 		}
 		val := make([]byte, 64*1024)
-		m, err := unix.Lgetxattr(abs, key, val)
+		var m int
+		if fd >= 0 {
+			m, err = unix.Fgetxattr(fd, key, val)
+		} else {
+			m, err = unix.Lgetxattr(abs, key, val)
+		}
 		if err != nil {
 			continue
 		}
@@ -314,5 +348,23 @@ func (e *exporter) addXattrs(abs string, hdr *tar.Header) {
 			hdr.PAXRecords = map[string]string{}
 		}
 		hdr.PAXRecords["SCHILY.xattr."+key] = string(val[:m])
+	}
+}
+
+// readNames lists the directory open as fd, without "." and "..".
+func readNames(fd int, buf []byte) ([]string, error) {
+	var names []string
+	for {
+		n, err := unix.Getdents(fd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n <= 0 {
+			return names, nil
+		}
+		_, _, names = unix.ParseDirent(buf[:n], -1, names)
 	}
 }

@@ -7,8 +7,11 @@ import (
 	"io"
 	"os"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -39,6 +42,11 @@ func Extract(root string, r io.Reader, opts Options) error {
 		return err
 	}
 	defer x.close()
+	if usePrefetch {
+		pr := newPrefetcher(dr)
+		defer pr.stop()
+		dr = pr
+	}
 	if err := x.run(tar.NewReader(dr)); err != nil {
 		return err
 	}
@@ -71,8 +79,200 @@ type extractor struct {
 	buf     []byte
 
 	skippedDevs   int
-	chownFailures int
+	chownFailures atomic.Int64
 	entries       int
+
+	jobs      chan []*fileJob
+	batch     []*fileJob // jobs not yet handed to the workers
+	batchSize int64
+	workers   sync.WaitGroup
+	errMu     sync.Mutex
+	err       error // the first error of a worker
+}
+
+// Regular files up to jobMax bytes are written by worker goroutines, so
+// that reading the archive and writing files overlap.
+const jobMax = 1 << 20
+
+var extractWorkers, usePrefetch = func() (int, bool) {
+	n := runtime.GOMAXPROCS(0)
+	if n > 4 {
+		n = 4
+	}
+	if v := os.Getenv("PLASH_EXTRACT_WORKERS"); v != "" {
+		fmt.Sscan(v, &n)
+	}
+	return n, os.Getenv("PLASH_EXTRACT_PREFETCH") != "0"
+}()
+
+// bufPools hold buffers of 4 KiB << i bytes.
+var bufPools [9]sync.Pool
+
+func getBuf(size int) *[]byte {
+	i := 0
+	for 4096<<i < size {
+		i++
+	}
+	if b, ok := bufPools[i].Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, 4096<<i)
+	return &b
+}
+
+func putBuf(b *[]byte) {
+	i := 0
+	for 4096<<i < len(*b) {
+		i++
+	}
+	bufPools[i].Put(b)
+}
+
+// fileJob is a created regular file still to be written and finished.
+type fileJob struct {
+	fd           int
+	rel          string
+	buf          *[]byte // from bufPool, nil when data is not pooled
+	data         []byte
+	uid, gid     int
+	mode         uint32
+	xattrs       map[string]string
+	atime, mtime time.Time
+}
+
+func (x *extractor) submit(j *fileJob) error {
+	if err := x.workerErr(); err != nil {
+		unix.Close(j.fd)
+		return err
+	}
+	if extractWorkers == 0 {
+		x.runBatch([]*fileJob{j})
+		return x.workerErr()
+	}
+	if x.jobs == nil {
+		n := extractWorkers
+		x.jobs = make(chan []*fileJob, 2)
+		for i := 0; i < n; i++ {
+			x.workers.Add(1)
+			go func() {
+				defer x.workers.Done()
+				for batch := range x.jobs {
+					x.runBatch(batch)
+				}
+			}()
+		}
+	}
+	// Jobs go in batches, so workers are woken rarely.
+	x.batch = append(x.batch, j)
+	x.batchSize += int64(len(j.data))
+	if len(x.batch) >= 64 || x.batchSize >= 2<<20 {
+		x.flush()
+	}
+	return nil
+}
+
+func (x *extractor) flush() {
+	if len(x.batch) > 0 {
+		x.jobs <- x.batch
+		x.batch, x.batchSize = nil, 0
+	}
+}
+
+func (x *extractor) runBatch(batch []*fileJob) {
+	for _, j := range batch {
+		err := writeAll(j.fd, j.data)
+		if j.buf != nil {
+			putBuf(j.buf)
+		}
+		if err != nil {
+			unix.Close(j.fd)
+			x.setErr(pathErr("write", j.rel, err))
+			continue
+		}
+		if err := x.finishFile(j); err != nil {
+			x.setErr(err)
+		}
+	}
+}
+
+func (x *extractor) setErr(err error) {
+	x.errMu.Lock()
+	if x.err == nil {
+		x.err = err
+	}
+	x.errMu.Unlock()
+}
+
+func (x *extractor) workerErr() error {
+	x.errMu.Lock()
+	defer x.errMu.Unlock()
+	return x.err
+}
+
+// wait lets the workers finish and returns their first error.
+func (x *extractor) wait() error {
+	if x.jobs != nil {
+		x.flush()
+		close(x.jobs)
+		x.workers.Wait()
+		x.jobs = nil
+	}
+	return x.workerErr()
+}
+
+// finishFile sets owner, mode, attributes and times of a written file and
+// closes it.
+func (x *extractor) finishFile(j *fileJob) error {
+	if x.chown {
+		if err := rawFchown(j.fd, j.uid, j.gid); err != nil {
+			x.chownFailures.Add(1)
+		}
+	}
+	if err := rawFchmod(j.fd, j.mode); err != nil {
+		rawClose(j.fd)
+		return pathErr("chmod", j.rel, err)
+	}
+	for k, v := range j.xattrs {
+		// Where the file system does not allow it, the attribute is dropped.
+		unix.Fsetxattr(j.fd, k, []byte(v), 0)
+	}
+	rawUtimensat(j.fd, "", j.atime, j.mtime, 0)
+	if err := rawClose(j.fd); err != nil {
+		return pathErr("close", j.rel, err)
+	}
+	return nil
+}
+
+func writeAll(fd int, b []byte) error {
+	for len(b) > 0 {
+		n, err := rawWrite(fd, b)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+// copyToFd copies r to fd through buf.
+func copyToFd(fd int, r io.Reader, buf []byte) error {
+	for {
+		n, err := r.Read(buf)
+		if n > 0 {
+			if werr := writeAll(fd, buf[:n]); werr != nil {
+				return werr
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 func newExtractor(root string, opts Options) (*extractor, error) {
@@ -99,6 +299,7 @@ func newExtractor(root string, opts Options) (*extractor, error) {
 }
 
 func (x *extractor) close() {
+	x.wait()
 	x.dropCache()
 	unix.Close(x.rootfd)
 }
@@ -202,6 +403,9 @@ func (x *extractor) run(tr *tar.Reader) error {
 			return fmt.Errorf("reading the archive after %d entries: %w", x.entries, err)
 		}
 		x.entries++
+		if err := x.workerErr(); err != nil {
+			return err
+		}
 		if err := x.entry(hdr, tr); err != nil {
 			if errors.Is(err, io.ErrUnexpectedEOF) {
 				return fmt.Errorf("the archive is truncated (in %s)", shortName(hdr.Name))
@@ -243,14 +447,14 @@ func (x *extractor) entry(hdr *tar.Header, r io.Reader) error {
 	mode := uint32(hdr.Mode) & 0o7777
 	switch hdr.Typeflag {
 	case tar.TypeDir:
-		err := unix.Mkdirat(pfd, base, 0o700)
+		err := rawMkdirat(pfd, base, 0o700)
 		if err == unix.EEXIST {
 			var st unix.Stat_t
 			if unix.Fstatat(pfd, base, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && st.Mode&unix.S_IFMT != unix.S_IFDIR {
 				if err := x.remove(pfd, base); err != nil {
 					return err
 				}
-				err = unix.Mkdirat(pfd, base, 0o700)
+				err = rawMkdirat(pfd, base, 0o700)
 			} else {
 				err = nil
 			}
@@ -263,45 +467,53 @@ func (x *extractor) entry(hdr *tar.Header, r io.Reader) error {
 
 	case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse, tar.TypeCont:
 		fd, err := x.create(pfd, base, func() (int, error) {
-			return unix.Openat(pfd, base, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+			return rawOpenat(pfd, base, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
 		})
 		if err != nil {
 			return pathErr("create", rel, err)
 		}
-		f := os.NewFile(uintptr(fd), "/"+rel)
-		defer f.Close()
-		if hdr.Size > 0 {
-			if _, err := io.CopyBuffer(onlyWriter{f}, r, x.buf); err != nil {
+		job := &fileJob{fd: fd, rel: rel, uid: hdr.Uid, gid: hdr.Gid, mode: mode,
+			xattrs: xattrsOf(hdr), atime: atime(hdr), mtime: hdr.ModTime}
+		if hdr.Size > 0 && hdr.Size <= jobMax {
+			// Small files: read here, written by a worker while the next
+			// entries are read.
+			bp := getBuf(int(hdr.Size))
+			if _, err := io.ReadFull(r, (*bp)[:hdr.Size]); err != nil {
+				putBuf(bp)
+				unix.Close(fd)
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
 				return err
 			}
+			job.buf, job.data = bp, (*bp)[:hdr.Size]
+			return x.submit(job)
 		}
-		if x.chown {
-			if err := unix.Fchown(fd, hdr.Uid, hdr.Gid); err != nil {
-				x.chownFailures++
+		if hdr.Size > 0 {
+			if err := copyToFd(fd, r, x.buf); err != nil {
+				unix.Close(fd)
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				return pathErr("write", rel, err)
 			}
 		}
-		if err := unix.Fchmod(fd, mode); err != nil {
-			return pathErr("chmod", rel, err)
-		}
-		x.setXattrs(fd, hdr)
-		futimens(fd, atime(hdr), hdr.ModTime)
-		return f.Close()
+		return x.finishFile(job)
 
 	case tar.TypeSymlink:
 		// A new name invalidates no resolved directory; a replaced one
 		// does, and create marks that.
 		if _, err := x.create(pfd, base, func() (int, error) {
-			return 0, unix.Symlinkat(hdr.Linkname, pfd, base)
+			return 0, rawSymlinkat(hdr.Linkname, pfd, base)
 		}); err != nil {
 			return pathErr("symlink", rel, err)
 		}
 		if x.chown {
-			if err := unix.Fchownat(pfd, base, hdr.Uid, hdr.Gid, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-				x.chownFailures++
+			if err := rawFchownat(pfd, base, hdr.Uid, hdr.Gid, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+				x.chownFailures.Add(1)
 			}
 		}
-		ts := []unix.Timespec{timespec(atime(hdr)), timespec(hdr.ModTime)}
-		unix.UtimesNanoAt(pfd, base, ts, unix.AT_SYMLINK_NOFOLLOW)
+		rawUtimensat(pfd, base, atime(hdr), hdr.ModTime, unix.AT_SYMLINK_NOFOLLOW)
 		return nil
 
 	case tar.TypeLink:
@@ -344,7 +556,7 @@ func (x *extractor) entry(hdr *tar.Header, r io.Reader) error {
 		}
 		if x.chown {
 			if err := unix.Fchownat(pfd, base, hdr.Uid, hdr.Gid, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-				x.chownFailures++
+				x.chownFailures.Add(1)
 			}
 		}
 		unix.Fchmodat(pfd, base, mode, 0)
@@ -409,13 +621,6 @@ func xattrsOf(hdr *tar.Header) map[string]string {
 		}
 	}
 	return m
-}
-
-func (x *extractor) setXattrs(fd int, hdr *tar.Header) {
-	for k, v := range xattrsOf(hdr) {
-		// Where the file system does not allow it, the attribute is dropped.
-		unix.Fsetxattr(fd, k, []byte(v), 0)
-	}
 }
 
 func (x *extractor) meta(rel string, hdr *tar.Header) *dirMeta {
@@ -497,6 +702,9 @@ func (x *extractor) remove(pfd int, name string) error {
 // first (writing into a directory changes its time, and a read-only mode
 // would have stopped the writes), and prints the summaries.
 func (x *extractor) finish() error {
+	if err := x.wait(); err != nil {
+		return err
+	}
 	x.dropCache()
 	rels := make([]string, 0, len(x.dirs))
 	for rel := range x.dirs {
@@ -517,7 +725,7 @@ func (x *extractor) finish() error {
 		}
 		if x.chown {
 			if unix.Fchown(fd, m.uid, m.gid) != nil {
-				x.chownFailures++
+				x.chownFailures.Add(1)
 			}
 		}
 		unix.Fchmod(fd, m.mode)
@@ -530,8 +738,8 @@ func (x *extractor) finish() error {
 	if x.skippedDevs > 0 {
 		fmt.Fprintf(x.opts.Log, "plash: skipped %d device nodes (they can not be made without privileges; /dev is mapped from the host at run time)\n", x.skippedDevs)
 	}
-	if x.chownFailures > 0 {
-		fmt.Fprintf(x.opts.Log, "plash: %d files keep another owner than the archive's (owner ids outside the mapped range)\n", x.chownFailures)
+	if n := x.chownFailures.Load(); n > 0 {
+		fmt.Fprintf(x.opts.Log, "plash: %d files keep another owner than the archive's (owner ids outside the mapped range)\n", n)
 	}
 	return nil
 }
