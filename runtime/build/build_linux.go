@@ -58,13 +58,38 @@ func Cached(s *store.Store, p *Plan) (id string, ok bool, err error) {
 	}
 	cur := p.Image
 	for _, l := range p.Layers {
-		id, ok, err := s.MapGet(Key(cur, l.Text))
+		id, ok, err := lookup(s, Key(cur, l.Text))
 		if err != nil || !ok {
 			return "", false, err
 		}
 		cur = id
 	}
 	return cur, true, nil
+}
+
+// lookup is s.MapGet for cache keys, in two system calls: the link's
+// target names the container (map links point at node paths,
+// layer/0/.../ID), and a stat through it says that it still exists.
+// Anything unusual is left to MapGet.
+func lookup(s *store.Store, key string) (string, bool, error) {
+	link := filepath.Join(s.Dir, "map", key)
+	target, err := os.Readlink(link)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", false, nil
+	}
+	if err == nil {
+		id := filepath.Base(target)
+		if store.CheckID(id) == nil {
+			var st unix.Stat_t
+			switch err := unix.Stat(link, &st); {
+			case err == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR:
+				return id, true, nil
+			case err == unix.ENOENT:
+				return "", false, nil
+			}
+		}
+	}
+	return s.MapGet(key)
 }
 
 // Build builds the plan's missing layers and returns the final container
