@@ -326,14 +326,27 @@ func (p *prepared) runLocked(s *store.Store, o Options, after func() error) (int
 	if cmd.Stderr == nil {
 		cmd.Stderr = os.Stderr
 	}
-	if err := cmd.Start(); err != nil {
+	var code int
+	if files, ok := osFiles(cmd.Stdin, cmd.Stdout, cmd.Stderr); ok {
+		// The common case, with no copying: fork and exec directly.
+		var pid int
+		pid, err = syscall.ForkExec(cmd.Path, cmd.Args, &syscall.ProcAttr{
+			Dir: cmd.Dir, Env: cmd.Env, Files: files, Sys: cmd.SysProcAttr,
+		})
+		if err == nil {
+			closeRoot()
+			code, err = ns.WaitPid(pid)
+		}
+	} else if err = cmd.Start(); err == nil {
+		closeRoot()
+		code, err = ns.Wait(cmd)
+	}
+	if err != nil && code == 0 {
 		if errors.Is(err, fs.ErrNotExist) {
 			return 127, fmt.Errorf("container %s has no /bin/sh to start %s", o.Container, args[0])
 		}
 		return 1, fmt.Errorf("starting %s in container %s: %w", args[0], o.Container, err)
 	}
-	closeRoot()
-	code, err := ns.Wait(cmd)
 	if err != nil {
 		return code, err
 	}
@@ -346,6 +359,18 @@ func (p *prepared) runLocked(s *store.Store, o Options, after func() error) (int
 		}
 	}
 	return code, nil
+}
+
+// osFiles returns the descriptors of stdin, stdout and stderr when all
+// three are files.
+func osFiles(stdin io.Reader, stdout, stderr io.Writer) ([]uintptr, bool) {
+	in, ok1 := stdin.(*os.File)
+	out, ok2 := stdout.(*os.File)
+	errf, ok3 := stderr.(*os.File)
+	if !ok1 || !ok2 || !ok3 {
+		return nil, false
+	}
+	return []uintptr{in.Fd(), out.Fd(), errf.Fd()}, true
 }
 
 // rootShell is root's login shell in the container's /etc/passwd, else

@@ -334,6 +334,47 @@ func Wait(cmd *exec.Cmd) (int, error) {
 	return ExitStatus(cmd.ProcessState, err)
 }
 
+// WaitPid is Wait for a child started with syscall.ForkExec (which, unlike
+// os/exec, does not first probe for pidfd support with a test clone).
+func WaitPid(pid int) (int, error) {
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, Forwarded...)
+	defer signal.Stop(sigs)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			select {
+			case s := <-sigs:
+				sig := s.(syscall.Signal)
+				if (sig == syscall.SIGINT || sig == syscall.SIGQUIT) && terminalForeground() {
+					continue
+				}
+				syscall.Kill(pid, sig)
+			case <-done:
+				return
+			}
+		}
+	}()
+	var ws syscall.WaitStatus
+	for {
+		_, err := syscall.Wait4(pid, &ws, 0, nil)
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil {
+			return 1, os.NewSyscallError("wait4", err)
+		}
+		if ws.Exited() || ws.Signaled() {
+			break
+		}
+	}
+	if ws.Signaled() {
+		return 128 + int(ws.Signal()), nil
+	}
+	return ws.ExitStatus(), nil
+}
+
 // ExitStatus turns a finished process into plash's exit status.
 func ExitStatus(ps *os.ProcessState, err error) (int, error) {
 	if ps == nil {
