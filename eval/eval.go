@@ -64,6 +64,7 @@ type expander struct {
 	dir      string         // where --import FILE is found: the directory of the source being evaluated
 	targs    starlark.Tuple // reused arguments of Starlark calls (copied by the callee)
 	frames   []Frame        // the free part of the chunk origins' stacks are cut from
+	chunk    int            // the size of the last chunk
 }
 
 const localKey = "plash.expander"
@@ -236,7 +237,10 @@ func (x *expander) currentOrigin() Origin {
 	if !x.originOK {
 		n := len(x.stack)
 		if len(x.frames) < n {
-			x.frames = make([]Frame, max(1024, n))
+			// Chunks grow from 16 frames to 1024, so that a small
+			// evaluation stays small.
+			x.chunk = min(max(16, 2*x.chunk), 1024)
+			x.frames = make([]Frame, max(x.chunk, n))
 		}
 		stack := x.frames[:n:n]
 		x.frames = x.frames[n:]
