@@ -210,7 +210,8 @@ func (x *expander) run(m *Macro, args []string, dst []Op) ([]Op, error) {
 		return append(dst, ops...), nil
 	}
 	var targs starlark.Tuple
-	if _, ok := m.fn.(*starlark.Function); ok {
+	_, reuse := m.fn.(*starlark.Function)
+	if reuse {
 		// A Starlark function copies its arguments on entry, so one
 		// buffer serves every call, nested ones included.
 		targs = x.targs[:0]
@@ -218,7 +219,7 @@ func (x *expander) run(m *Macro, args []string, dst []Op) ([]Op, error) {
 	for _, a := range args {
 		targs = append(targs, starlark.String(a))
 	}
-	if cap(targs) > cap(x.targs) {
+	if reuse {
 		x.targs = targs
 	}
 	v, err := starlark.Call(x.thread, m.fn, targs, nil)
