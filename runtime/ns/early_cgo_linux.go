@@ -98,6 +98,30 @@ static int plash_map_args(const char *file, const char *name, unsigned uid, unsi
 	return ranges;
 }
 
+// plash_user_name finds the name of uid in /etc/passwd.
+static int plash_user_name(unsigned uid, char *name, size_t size) {
+	FILE *f = fopen("/etc/passwd", "re");
+	if (!f)
+		return 0;
+	char line[1024];
+	int found = 0;
+	while (!found && fgets(line, sizeof line, f)) {
+		char *c1 = strchr(line, ':');
+		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		char *end;
+		unsigned long u = strtoul(c2 + 1, &end, 10);
+		if (end == c2 + 1 || *end != ':' || u != uid)
+			continue;
+		*c1 = 0;
+		snprintf(name, size, "%s", line);
+		found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
 static int plash_find_tool(const char *name, char *out, size_t size) {
 	static const char *dirs[] = {"/usr/bin", "/bin", "/usr/sbin", "/sbin", "/usr/local/bin", NULL};
 	for (int i = 0; dirs[i]; i++) {
@@ -126,9 +150,12 @@ __attribute__((constructor)) static void plash_early_userns(void) {
 	if (!plash_early_wanted())
 		return;
 	unsigned uid = getuid(), gid = getgid();
-	struct passwd *pw = getpwuid(uid);
 	char name[256];
-	snprintf(name, sizeof name, "%s", pw ? pw->pw_name : "");
+	if (!plash_user_name(uid, name, sizeof name)) {
+		// Not in /etc/passwd: ask NSS (which may load libraries).
+		struct passwd *pw = getpwuid(uid);
+		snprintf(name, sizeof name, "%s", pw ? pw->pw_name : "");
+	}
 	char newuidmap[64], newgidmap[64];
 	if (!plash_find_tool("newuidmap", newuidmap, sizeof newuidmap) ||
 	    !plash_find_tool("newgidmap", newgidmap, sizeof newgidmap))
