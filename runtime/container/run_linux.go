@@ -88,33 +88,7 @@ func Run(s *store.Store, o Options) (int, error) {
 // to stdout and stderr (plash create passes its stderr for both, since
 // its stdout is the new id). A command failing is a *BuildError.
 func Create(s *store.Store, parent string, cmd []string, stdout, stderr io.Writer) (string, error) {
-	if os.Geteuid() != 0 {
-		return "", errNeedRoot
-	}
-	o := Options{Container: parent, Mounts: CreateMounts(), Cmd: cmd, Stdout: stdout, Stderr: stderr}
-	var p prepared
-	if err := p.prepare(s, o); err != nil {
-		return "", err
-	}
-	dir, err := s.TempDir("create")
-	if err != nil {
-		return "", err
-	}
-	defer s.RemoveTemp(dir)
-	p.changes = dir
-	var id string
-	code, err := p.run(s, o, func() error {
-		var err error
-		id, err = s.AddLayer(parent, union.Upper(dir))
-		return err
-	})
-	if err != nil {
-		return "", err
-	}
-	if code != 0 {
-		return "", &BuildError{Code: code}
-	}
-	return id, nil
+	return CreateFrom(s, parent, cmd, nil, stdout, stderr)
 }
 
 // BuildError is a create command that failed.
