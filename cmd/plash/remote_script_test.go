@@ -33,9 +33,10 @@ import (
 // Script commands for the image sources (remote_*.txtar):
 //
 //	httpserve DIR      serve $WORK/DIR on loopback as $HTTP (host:port in
-//	                   $HTTPHOST); /redirect/P
-//	                   redirects to /P, /truncate/P sends P cut in half
-//	                   with the full Content-Length
+//	                   $HTTPHOST); /redirect/P redirects to /P,
+//	                   /truncate/P sends P cut in half with the full
+//	                   Content-Length, /slow/P sends half of P, creates
+//	                   $WORK/slow-started and waits for the client to go
 //	httpstop           stop it (a later request then fails)
 //	pgpsign FILE...    write FILE.asc, a detached armored signature by the
 //	                   script's test key, whose keyring is $WORK/testkey.gpg
@@ -43,6 +44,7 @@ import (
 //	                   $REGISTRY (host:port)
 //	ociput REF ARG...  push an image whose layers are ARGs: tar files, or
 //	                   directories (.wh. names are OCI whiteouts)
+//	waitfile FILE      wait (up to 10s) until FILE exists
 //	realregistry       start Debian's docker-registry on a free loopback
 //	                   port as $REALREGISTRY; needs [exec:docker-registry]
 var remoteCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -52,6 +54,20 @@ var remoteCmds = map[string]func(ts *testscript.TestScript, neg bool, args []str
 	"registry":     cmdRegistry,
 	"ociput":       cmdOCIPut,
 	"realregistry": cmdRealRegistry,
+	"waitfile":     cmdWaitFile,
+}
+
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: waitfile FILE")
+	}
+	for i := 0; i < 200; i++ {
+		if _, err := os.Stat(ts.MkAbs(args[0])); err == nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ts.Fatalf("%s did not appear", args[0])
 }
 
 var (
@@ -70,6 +86,18 @@ func cmdHTTPServe(ts *testscript.TestScript, neg bool, args []string) {
 	mux.Handle("/", files)
 	mux.HandleFunc("/redirect/", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, strings.TrimPrefix(r.URL.Path, "/redirect"), http.StatusFound)
+	})
+	mux.HandleFunc("/slow/", func(w http.ResponseWriter, r *http.Request) {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(r.URL.Path, "/slow/"))))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		w.Write(b[:len(b)/2])
+		w.(http.Flusher).Flush()
+		os.WriteFile(ts.MkAbs("slow-started"), nil, 0o644)
+		<-r.Context().Done()
 	})
 	mux.HandleFunc("/truncate/", func(w http.ResponseWriter, r *http.Request) {
 		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(r.URL.Path, "/truncate/"))))
