@@ -35,10 +35,9 @@ race:
 	$(GO) test -count=1 -race $(PURE)
 
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./lang
-	$(GO) test -run '^$$' -fuzz '^FuzzFormat$$' -fuzztime $(FUZZTIME) ./lang
-	$(GO) test -run '^$$' -fuzz '^FuzzServer$$' -fuzztime $(FUZZTIME) ./lang/lsp
-	$(GO) test -run '^$$' -fuzz '^FuzzEval$$' -fuzztime $(FUZZTIME) ./eval
+	./scripts/fuzz $(FUZZTIME) ./lang FuzzParse FuzzFormat
+	./scripts/fuzz $(FUZZTIME) ./lang/lsp FuzzServer
+	./scripts/fuzz $(FUZZTIME) ./eval FuzzEval
 
 bench:
 	./bench/run

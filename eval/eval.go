@@ -65,7 +65,13 @@ type expander struct {
 	targs    starlark.Tuple // reused arguments of Starlark calls (copied by the callee)
 	frames   []Frame        // the free part of the chunk origins' stacks are cut from
 	chunk    int            // the size of the last chunk
+	depth    int            // how many nested sources (eval-file, ...) are being evaluated
+	tooDeep  error          // set when nesting went past maxNesting
 }
+
+// maxNesting bounds nested sources, so that a file that evaluates itself
+// fails with a clear error instead of exhausting memory.
+const maxNesting = 64
 
 const localKey = "plash.expander"
 
@@ -267,6 +273,12 @@ func (x *expander) newOp(op Op) Op {
 // with one. Macros the source imports or defines stay inside it. dir is
 // where its --import FILE is found.
 func (x *expander) nested(name, dir string, src []byte) ([]Op, error) {
+	if x.depth >= maxNesting {
+		x.tooDeep = fmt.Errorf("%s: sources nested more than %d deep (does it evaluate itself?)", name, maxNesting)
+		return nil, x.tooDeep
+	}
+	x.depth++
+	defer func() { x.depth-- }()
 	f, err := lang.Parse(name, src)
 	if err != nil {
 		return nil, err
@@ -282,6 +294,9 @@ func (x *expander) nested(name, dir string, src []byte) ([]Op, error) {
 		return nil, errs
 	}
 	ops, err := x.expand(calls)
+	if x.tooDeep != nil {
+		return nil, x.tooDeep // one clear error, not one line per level
+	}
 	if err != nil {
 		return nil, err
 	}
