@@ -25,7 +25,7 @@ import (
 
 // testRegistry runs go-containerregistry's in-process registry on
 // loopback; wrap may intercept requests. It returns the registry's host:port.
-func testRegistry(t *testing.T, wrap func(http.Handler) http.Handler) string {
+func testRegistry(t testing.TB, wrap func(http.Handler) http.Handler) string {
 	t.Helper()
 	var h http.Handler = registry.New(registry.Logger(log.New(io.Discard, "", 0)))
 	if wrap != nil {
