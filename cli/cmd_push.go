@@ -5,25 +5,28 @@ import "github.com/plash-go/plash/runtime/store"
 func init() {
 	Register(&Command{
 		Name:    "push",
-		Usage:   "plash push [--entrypoint PATH] ID REFERENCE",
+		Usage:   "plash push [--entrypoint PATH] CONTAINER REFERENCE",
 		Summary: "Push a container as an image to an OCI or Docker registry.",
 		Help: `REFERENCE names the image, e.g. registry.example.com/team/app:1.0 or
 localhost:5000/app. The image has one layer per plash layer of the
 container, as export-oci writes it. Credentials come from the docker
 configuration (~/.docker/config.json, $DOCKER_CONFIG, credential helpers);
 registries on localhost or a loopback address are spoken to over plain
-HTTP. --entrypoint sets the image's entrypoint (by default the container's
-exec hint, when known).`,
+HTTP. CONTAINER is an id, or build arguments ending with --:
+  plash push --from alpine --apk git --entrypoint /usr/bin/git -- localhost:5000/git
+--entrypoint PATH (before CONTAINER) sets the image's entrypoint; without
+it, the exec hint of CONTAINER's build arguments is used.`,
 		Run: func(args []string) error {
 			cfg, args, err := exportFlags(args, nil)
 			if err != nil {
 				return err
 			}
-			if args, err = builtArgs(args); err != nil {
+			args, hint, err := exportTarget(args)
+			if err != nil {
 				return err
 			}
 			if len(args) != 2 {
-				return Usagef("usage: plash push [--entrypoint PATH] ID REFERENCE")
+				return Usagef("usage: plash push [--entrypoint PATH] CONTAINER REFERENCE")
 			}
 			if err := store.CheckID(args[0]); err != nil {
 				return storeErr(err)
@@ -38,7 +41,7 @@ exec hint, when known).`,
 			ctx, stop := interruptible()
 			defer stop()
 			if cfg.Entrypoint == nil {
-				cfg.Entrypoint = execHint(s, args[0])
+				cfg.Entrypoint = hint
 			}
 			return remoteErr(newRemote(s).Push(ctx, args[0], args[1], cfg))
 		},

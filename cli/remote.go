@@ -86,14 +86,39 @@ func exportFlags(args []string, tag *string) (cfg remote.ImageConfig, rest []str
 			}
 			*tag = v
 		default:
-			return cfg, nil, Usagef("unknown option %s", opt)
+			// Build arguments in place of the container (--from ...).
+			return cfg, args, nil
 		}
 		args = args[1:]
 	}
 	return cfg, args, nil
 }
 
-// execHint is the entrypoint an exported image gets when --entrypoint is
-// not given: the exec hint of the container's build. Builds do not record
-// their hints yet (runtime/build will); until then images have none.
-var execHint = func(s *store.Store, id string) []string { return nil }
+// exportTarget takes the CONTAINER argument of export-oci and push: an id,
+// or build arguments up to "--" as builtArgs takes them, in which case the
+// build's exec hint is returned too, to become the image's entrypoint.
+func exportTarget(args []string) (rest []string, entrypoint []string, err error) {
+	if len(args) == 0 || !isBuildArgs(args[0]) {
+		return args, nil, nil
+	}
+	macros, rest := splitBuildArgs(args)
+	p, err := buildArgs(macros, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	if os.Geteuid() != 0 {
+		// As builtArgs: the command line re-executed in the user
+		// namespace takes this plan, hints included.
+		s, err := openStore()
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := handOver(s, p); err != nil {
+			return nil, nil, err
+		}
+	}
+	if v, ok := p.HintValue("exec"); ok && v != "" {
+		entrypoint = []string{v}
+	}
+	return append([]string{p.ID}, rest...), entrypoint, nil
+}
