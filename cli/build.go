@@ -40,7 +40,9 @@ func init() {
 		return p.ID, nil
 	}
 	buildPlashfile = func(ctx context.Context, src []byte, origin string) (string, error) {
-		p, err := buildSource(origin, src, filepath.Dir(origin), true)
+		// A fetched Plashfile has no directory of its own: --import FILE
+		// is relative to the working directory.
+		p, err := buildSource(origin, src, "", true)
 		if err != nil {
 			return "", err
 		}
