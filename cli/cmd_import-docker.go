@@ -18,7 +18,7 @@ $DOCKER_CONFIG, credential helpers). Registries on localhost or a loopback
 address are spoken to over plain HTTP. The import is remembered in the map
 (key docker:IMAGE with / as %); --refresh pulls it again.`,
 		Run: func(args []string) error {
-			refresh, args, err := importFlags(args)
+			refresh, args, err := importFlags(args, nil)
 			if err != nil {
 				return err
 			}

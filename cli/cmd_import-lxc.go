@@ -19,7 +19,7 @@ PLASH_LXC_URL sets the image server (default
 https://images.linuxcontainers.org). The import is remembered in the map
 (key lxc:NAME); --refresh imports it again.`,
 		Run: func(args []string) error {
-			refresh, args, err := importFlags(args)
+			refresh, args, err := importFlags(args, nil)
 			if err != nil {
 				return err
 			}

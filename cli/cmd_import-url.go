@@ -1,27 +1,34 @@
 package cli
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/plash-go/plash/runtime/remote"
+)
 
 func init() {
 	Register(&Command{
 		Name:    "import-url",
-		Usage:   "plash import-url [--refresh] URL [SIGNATURE_URL]",
+		Usage:   "plash import-url [--refresh] [--keyring FILE] URL [SIGNATURE_URL]",
 		Summary: "Import a root file system archive from a URL; print its id.",
 		Help: `URL is http, https or file; the archive may be plain tar, gzip, xz,
 bzip2 or zstd. With SIGNATURE_URL the download is verified against that
-detached OpenPGP signature (made by the LXC image-signing key) before
-anything is imported. A progress bar shows on a terminal.
+detached OpenPGP signature before anything is imported: by default it must
+be made by the LXC image-signing key built into plash; --keyring FILE
+trusts the keys of that OpenPGP keyring (binary or armored) instead. A
+progress bar shows on a terminal.
 
 The import is remembered in the map (key url:URL with / as %), so the same
 URL again prints the same id without downloading; --refresh downloads it
 again.`,
 		Run: func(args []string) error {
-			refresh, args, err := importFlags(args)
+			keyring := ""
+			refresh, args, err := importFlags(args, &keyring)
 			if err != nil {
 				return err
 			}
 			if len(args) < 1 || len(args) > 2 {
-				return Usagef("usage: plash import-url [--refresh] URL [SIGNATURE_URL]")
+				return Usagef("usage: plash import-url [--refresh] [--keyring FILE] URL [SIGNATURE_URL]")
 			}
 			sig := ""
 			if len(args) == 2 {
@@ -38,6 +45,14 @@ again.`,
 			defer stop()
 			r := newRemote(s)
 			r.Refresh = refresh
+			if keyring != "" {
+				if sig == "" {
+					return Usagef("--keyring is for checking a SIGNATURE_URL; none given")
+				}
+				if r.Keyring, err = remote.ReadKeyring(keyring); err != nil {
+					return err
+				}
+			}
 			id, err := r.ImportURL(ctx, args[0], sig)
 			if err != nil {
 				return remoteErr(err)

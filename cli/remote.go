@@ -40,13 +40,24 @@ func remoteErr(err error) error {
 	return storeErr(err)
 }
 
-// importFlags takes the leading --refresh of the import commands.
-func importFlags(args []string) (refresh bool, rest []string, err error) {
+// importFlags takes the leading options of the import commands: --refresh,
+// and --keyring FILE where keyring is not nil (import-url).
+func importFlags(args []string, keyring *string) (refresh bool, rest []string, err error) {
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") && args[0] != "-" {
-		switch args[0] {
-		case "--refresh":
+		opt, val, hasVal := strings.Cut(args[0], "=")
+		switch {
+		case opt == "--refresh" && !hasVal:
 			refresh = true
-		case "--":
+		case opt == "--keyring" && keyring != nil:
+			if !hasVal {
+				if len(args) < 2 {
+					return false, nil, Usagef("--keyring needs a file")
+				}
+				args = args[1:]
+				val = args[0]
+			}
+			*keyring = val
+		case opt == "--":
 			return refresh, args[1:], nil
 		default:
 			return false, nil, Usagef("unknown option %s", args[0])
