@@ -33,20 +33,17 @@ type LXCImage struct {
 	Path                                string // directory of rootfs.tar.xz, relative to the server
 }
 
-// ParseLXCIndex parses the content of meta/1.0/index-system. Malformed lines
-// are an error naming the line.
+// ParseLXCIndex parses the content of meta/1.0/index-system. As LXC's
+// download template does, lines without the six fields are skipped; an
+// index with no image at all is an error.
 func ParseLXCIndex(b []byte) ([]LXCImage, error) {
 	var imgs []LXCImage
 	sc := bufio.NewScanner(bytes.NewReader(b))
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" {
+	for sc.Scan() {
+		f := strings.Split(strings.TrimSpace(sc.Text()), ";")
+		if len(f) < 6 || f[0] == "" || f[1] == "" || f[4] == "" || f[5] == "" {
 			continue
-		}
-		f := strings.Split(line, ";")
-		if len(f) != 6 || f[0] == "" || f[1] == "" || f[5] == "" {
-			return nil, fmt.Errorf("index line %d: want 6 fields distribution;release;arch;variant;build;path, got %q", n, line)
 		}
 		imgs = append(imgs, LXCImage{Dist: f[0], Release: f[1], Arch: f[2], Variant: f[3], Build: f[4], Path: f[5]})
 	}
@@ -54,7 +51,7 @@ func ParseLXCIndex(b []byte) ([]LXCImage, error) {
 		return nil, err
 	}
 	if len(imgs) == 0 {
-		return nil, fmt.Errorf("index is empty")
+		return nil, fmt.Errorf("no images in it (want lines distribution;release;arch;variant;build;path)")
 	}
 	return imgs, nil
 }
@@ -241,8 +238,8 @@ const maxIndex = 16 << 20
 
 // ImportLXC imports the image name (alpine, debian:bookworm, ubuntu, ...)
 // of the LXC image server (LXCURL) for the host's architecture, remembered
-// in the map as lxc:NAME. The rootfs signature is always verified, against
-// the embedded LXC signing key.
+// in the map as lxc:NAME. The signatures of the index and of the rootfs
+// are always verified, against the embedded LXC signing key.
 func (r *Remote) ImportLXC(ctx context.Context, name string) (string, error) {
 	return r.cached(MapKey("lxc", name), func() (string, error) {
 		base := LXCURL()
@@ -250,6 +247,19 @@ func (r *Remote) ImportLXC(ctx context.Context, name string) (string, error) {
 		idx, err := r.Fetch.Get(ctx, idxURL, maxIndex)
 		if err != nil {
 			return "", fmt.Errorf("reading the LXC image index %s: %w", idxURL, ctxErr(ctx, err))
+		}
+		// The index is signed too (LXC's download template checks it):
+		// it decides which build of which release is fetched.
+		sig, err := r.Fetch.Get(ctx, idxURL+".asc", maxSignature)
+		if err != nil {
+			return "", fmt.Errorf("reading the signature of the LXC image index %s.asc: %w", idxURL, ctxErr(ctx, err))
+		}
+		keyring, err := r.keyring()
+		if err != nil {
+			return "", err
+		}
+		if err := Verify(keyring, bytes.NewReader(idx), sig); err != nil {
+			return "", fmt.Errorf("reading the LXC image index %s: %w", idxURL, err)
 		}
 		imgs, err := ParseLXCIndex(idx)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/ulikunitz/xz"
 )
 
@@ -71,11 +72,8 @@ func TestLXCNames(t *testing.T) {
 }
 
 func TestParseLXCIndexErrors(t *testing.T) {
-	for in, want := range map[string]string{
-		"":                       "index is empty",
-		"alpine;3.20;amd64\n":    "index line 1: want 6 fields",
-		"<html>not found</html>": "index line 1: want 6 fields",
-	} {
+	for _, in := range []string{"", "alpine;3.20;amd64\n", "<html>not found</html>", "a;b;c;d;;/path/\n"} {
+		want := "no images in it (want lines distribution;release;arch;variant;build;path)"
 		if _, err := ParseLXCIndex([]byte(in)); err == nil || !strings.HasPrefix(err.Error(), want) {
 			t.Errorf("%q: got %v, want %s", in, err, want)
 		}
@@ -105,11 +103,14 @@ func TestNewestRelease(t *testing.T) {
 
 // lxcServer serves an LXC image server: the index for the host's
 // architecture and, for every image in it, a rootfs.tar.xz signed by key.
-func lxcServer(t *testing.T, rootfs []byte, asc []byte) (*fileServer, string) {
+func lxcServer(t *testing.T, key *openpgp.Entity, rootfs []byte, asc []byte) (*fileServer, string) {
 	t.Helper()
 	arch := LXCArch()
 	index := strings.ReplaceAll(testIndex, ";amd64;", ";"+arch+";")
-	fs := &fileServer{files: map[string][]byte{"/meta/1.0/index-system": []byte(index)}}
+	fs := &fileServer{files: map[string][]byte{
+		"/meta/1.0/index-system":     []byte(index),
+		"/meta/1.0/index-system.asc": sign(t, key, []byte(index)),
+	}}
 	imgs, _ := ParseLXCIndex([]byte(index))
 	for _, img := range imgs {
 		fs.files[img.Path+"rootfs.tar.xz"] = rootfs
@@ -135,7 +136,7 @@ func TestImportLXC(t *testing.T) {
 	key, ring := testKey(t)
 	t.Setenv(TestKeyringEnv, ring)
 	rootfs := xzBytes(t, makeTar(t, tarFile{name: "etc/", typ: '5'}, tarFile{name: "etc/os-release", body: "ID=alpine\n"}))
-	fs, _ := lxcServer(t, rootfs, sign(t, key, rootfs))
+	fs, _ := lxcServer(t, key, rootfs, sign(t, key, rootfs))
 	s := newStore(t)
 	r := newRemote(s)
 	id, err := r.ImportLXC(context.Background(), "alpine")
@@ -171,7 +172,7 @@ func TestImportLXCErrors(t *testing.T) {
 
 	t.Run("wrong signature", func(t *testing.T) {
 		t.Setenv(TestKeyringEnv, ring)
-		lxcServer(t, rootfs, sign(t, other, rootfs))
+		lxcServer(t, key, rootfs, sign(t, other, rootfs))
 		s := newStore(t)
 		_, err := newRemote(s).ImportLXC(context.Background(), "alpine")
 		if err == nil || !strings.Contains(err.Error(), "bad signature: not made by a trusted key") {
@@ -181,7 +182,7 @@ func TestImportLXCErrors(t *testing.T) {
 	})
 	t.Run("embedded key rejects test signature", func(t *testing.T) {
 		t.Setenv(TestKeyringEnv, "")
-		lxcServer(t, rootfs, sign(t, key, rootfs))
+		lxcServer(t, key, rootfs, sign(t, key, rootfs))
 		s := newStore(t)
 		_, err := newRemote(s).ImportLXC(context.Background(), "alpine")
 		if err == nil || !strings.Contains(err.Error(), "bad signature") {
@@ -191,7 +192,7 @@ func TestImportLXCErrors(t *testing.T) {
 	})
 	t.Run("unknown name", func(t *testing.T) {
 		t.Setenv(TestKeyringEnv, ring)
-		lxcServer(t, rootfs, sign(t, key, rootfs))
+		lxcServer(t, key, rootfs, sign(t, key, rootfs))
 		s := newStore(t)
 		_, err := newRemote(s).ImportLXC(context.Background(), "alpnie")
 		if err == nil || !strings.HasPrefix(err.Error(), `no LXC image "alpnie" for `+LXCArch()+"; available: alpine alpine:3.19") {
@@ -201,12 +202,36 @@ func TestImportLXCErrors(t *testing.T) {
 	})
 	t.Run("missing rootfs", func(t *testing.T) {
 		t.Setenv(TestKeyringEnv, ring)
-		fs, url := lxcServer(t, rootfs, sign(t, key, rootfs))
+		fs, url := lxcServer(t, key, rootfs, sign(t, key, rootfs))
 		p := "/images/alpine/3.20/" + LXCArch() + "/default/20240602_13:00/rootfs.tar.xz"
 		delete(fs.files, p)
 		s := newStore(t)
 		_, err := newRemote(s).ImportLXC(context.Background(), "alpine")
 		want := "importing alpine from " + url + p + ": HTTP 404 Not Found"
+		if err == nil || err.Error() != want {
+			t.Errorf("got %v\nwant %s", err, want)
+		}
+		assertNothingLeft(t, s)
+	})
+	t.Run("index signed by another key", func(t *testing.T) {
+		t.Setenv(TestKeyringEnv, ring)
+		fs, url := lxcServer(t, key, rootfs, sign(t, key, rootfs))
+		fs.files["/meta/1.0/index-system.asc"] = sign(t, other, fs.files["/meta/1.0/index-system"])
+		s := newStore(t)
+		_, err := newRemote(s).ImportLXC(context.Background(), "alpine")
+		want := "reading the LXC image index " + url + "/meta/1.0/index-system: bad signature: not made by a trusted key"
+		if err == nil || err.Error() != want {
+			t.Errorf("got %v\nwant %s", err, want)
+		}
+		assertNothingLeft(t, s)
+	})
+	t.Run("unsigned index", func(t *testing.T) {
+		t.Setenv(TestKeyringEnv, ring)
+		fs, url := lxcServer(t, key, rootfs, sign(t, key, rootfs))
+		delete(fs.files, "/meta/1.0/index-system.asc")
+		s := newStore(t)
+		_, err := newRemote(s).ImportLXC(context.Background(), "alpine")
+		want := "reading the signature of the LXC image index " + url + "/meta/1.0/index-system.asc: HTTP 404 Not Found"
 		if err == nil || err.Error() != want {
 			t.Errorf("got %v\nwant %s", err, want)
 		}
