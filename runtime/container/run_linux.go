@@ -79,6 +79,7 @@ func Run(s *store.Store, o Options) (int, error) {
 		}
 		defer s.RemoveTemp(dir)
 		p.changes = dir
+		p.throwaway = true
 	}
 	return p.run(s, o, nil)
 }
@@ -106,10 +107,12 @@ type prepared struct {
 	taste   string
 	layers  []string
 	changes string
-	cwd     string
-	env     []string // environment of the login shell
-	exports []string // NAME=VALUE set after the login profile
-	cmd     []string // "" element 0 means root's shell
+	// throwaway: changes is a temporary directory removed after the run.
+	throwaway bool
+	cwd       string
+	env       []string // environment of the login shell
+	exports   []string // NAME=VALUE set after the login profile
+	cmd       []string // "" element 0 means root's shell
 }
 
 func (p *prepared) prepare(s *store.Store, o Options) error {
@@ -235,7 +238,7 @@ func (p *prepared) runLocked(s *store.Store, o Options, after func() error) (int
 			return 1, err
 		}
 	}
-	m, err := union.Do(p.taste, union.Stack{Layers: p.layers, Changes: p.changes, Dir: s.Dir}, target)
+	m, err := union.Do(p.taste, union.Stack{Layers: p.layers, Changes: p.changes, Dir: s.Dir, Throwaway: p.throwaway}, target)
 	if err != nil {
 		return 1, fmt.Errorf("container %s: %w", o.Container, err)
 	}

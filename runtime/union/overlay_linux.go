@@ -57,6 +57,13 @@ func mountOverlayFS(st Stack, target string) error {
 		if err := unix.FsconfigSetString(fd, "workdir", Work(st.Changes)); err != nil {
 			return fsError(fd, "workdir", Work(st.Changes), err)
 		}
+		if st.Throwaway {
+			// Every kernel with lowerdir+ knows volatile; should one not,
+			// the mount is only slower to go.
+			if unix.FsconfigSetFlag(fd, "volatile") != nil {
+				fsMessages(fd)
+			}
+		}
 	}
 	if err := unix.FsconfigCreate(fd); err != nil {
 		return fsError(fd, "create", target, err)
@@ -145,6 +152,15 @@ func mountOverlayLegacy(st Stack, target string) error {
 			return &os.PathError{Op: "chdir", Path: st.Dir, Err: err}
 		}
 		defer unix.Chdir(wd)
+	}
+	if st.Throwaway && st.Changes != "" && len(opts)+len(",volatile") < pageLimit {
+		// volatile came with Linux 5.10: an older kernel refuses it.
+		if err := unix.Mount("overlay", target, "overlay", 0, opts+",volatile"); err != unix.EINVAL {
+			if err != nil {
+				return fmt.Errorf("mounting overlay: %w", &os.PathError{Op: "mount", Path: target, Err: err})
+			}
+			return nil
+		}
 	}
 	if err := unix.Mount("overlay", target, "overlay", 0, opts); err != nil {
 		return fmt.Errorf("mounting overlay: %w", &os.PathError{Op: "mount", Path: target, Err: err})

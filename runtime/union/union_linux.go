@@ -33,6 +33,11 @@ type Stack struct {
 	// Persist leaves a fuse daemon running in the background after Do
 	// returns, for a mount that outlives plash (plash mount).
 	Persist bool
+	// Throwaway says the changes directory is removed after the mount is
+	// gone: overlay is mounted "volatile" (where the kernel knows it), so
+	// that unmounting it does not sync the whole upper file system to
+	// disk for changes nobody keeps.
+	Throwaway bool
 }
 
 // Upper is the writable layer inside a changes directory.
