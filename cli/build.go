@@ -167,6 +167,7 @@ func handOver(s *store.Store, p *build.Plan) error {
 	if err != nil {
 		return err
 	}
+	p.Resolve()
 	b, err := json.Marshal(p)
 	if err != nil {
 		return err

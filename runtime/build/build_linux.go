@@ -99,6 +99,7 @@ func Build(s *store.Store, p *Plan, o Options) (string, error) {
 	if o.Stderr == nil {
 		o.Stderr = os.Stderr
 	}
+	p.Resolve()
 	if _, err := s.NodePath(p.Image); err != nil {
 		return "", err
 	}

@@ -27,6 +27,12 @@ type Plan struct {
 	Sources []Source `json:"sources,omitempty"`
 	// ID is the built container, once known.
 	ID string `json:"id,omitempty"`
+
+	// Until Resolve, Layer.Lines hold op indexes: the calls are only
+	// described when a build needs to say where it is.
+	unresolved bool
+	ops        []eval.Op
+	describe   func(eval.Origin) Source
 }
 
 // Layer is the text of one layer, as run and as hashed.
@@ -111,21 +117,11 @@ func NewPlan(ops []eval.Op, describe func(eval.Origin) Source) (*Plan, error) {
 		starts[i] = off
 		off += len(ops[i].Chunk()) + 1
 	}
-	srcIndex := map[string]int{}
-	opSource := make([]int, len(ops))
-	for i := range opSource {
-		opSource[i] = -2 // not looked at yet
+	opOf := func(at int) int {
+		return sort.Search(len(starts), func(i int) bool { return starts[i] > at }) - 1
 	}
-	sourceOf := func(at int) int {
-		i := sort.Search(len(starts), func(i int) bool { return starts[i] > at }) - 1
-		if i < 0 {
-			return -1
-		}
-		if opSource[i] == -2 {
-			opSource[i] = p.source(ops[i].Origin, describe, srcIndex)
-		}
-		return opSource[i]
-	}
+	p.ops, p.describe = ops, describe
+
 	segStart := 0
 	for _, seg := range strings.Split(script, LayerMarker) {
 		var text strings.Builder
@@ -140,7 +136,7 @@ func NewPlan(ops []eval.Op, describe func(eval.Origin) Source) (*Plan, error) {
 			line := seg[ls:le]
 			if !strings.HasPrefix(line, eval.HintPrefix) {
 				text.WriteString(line)
-				lines = append(lines, sourceOf(segStart+ls))
+				lines = append(lines, opOf(segStart+ls))
 			}
 			ls = le
 		}
@@ -149,8 +145,34 @@ func NewPlan(ops []eval.Op, describe func(eval.Origin) Source) (*Plan, error) {
 			continue
 		}
 		p.Layers = append(p.Layers, Layer{Text: text.String(), Lines: lines})
+		p.unresolved = true
 	}
 	return p, nil
+}
+
+// Resolve turns the op indexes of the layers' lines into Sources, asking
+// describe (given to NewPlan) once per op. Build and a hand-over call it.
+func (p *Plan) Resolve() {
+	if !p.unresolved {
+		return
+	}
+	p.unresolved = false
+	srcIndex := map[string]int{}
+	opSource := map[int]int{}
+	for li := range p.Layers {
+		for i, op := range p.Layers[li].Lines {
+			if op < 0 {
+				continue
+			}
+			n, ok := opSource[op]
+			if !ok {
+				n = p.source(p.ops[op].Origin, p.describe, srcIndex)
+				opSource[op] = n
+			}
+			p.Layers[li].Lines[i] = n
+		}
+	}
+	p.ops, p.describe = nil, nil
 }
 
 // source returns the index in p.Sources of the call origin names, adding

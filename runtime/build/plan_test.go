@@ -55,7 +55,8 @@ func TestNewPlanSplitsLayers(t *testing.T) {
 	if fmt.Sprint(texts) != fmt.Sprint(want) {
 		t.Fatalf("layers = %q, want %q", texts, want)
 	}
-	// Each line knows its call.
+	// Each line knows its call, once resolved.
+	p.Resolve()
 	src := func(l, i int) Source { return p.Sources[p.Layers[l].Lines[i]] }
 	if s := src(0, 1); s.Pos != "Plashfile:3:1" || s.Call != "--run" {
 		t.Errorf("layer 1 line 2 from %+v", s)
