@@ -14,7 +14,9 @@ func init() {
 		Help: `--clean-index       remove index links whose container is gone
 --clean-cache-keys  remove map entries (build cache keys included) whose
                     container is gone
---clean-tmp         remove temporary directories whose creator is gone
+--clean-tmp         remove temporary directories whose creator is gone and
+                    detach fuse mounts in the data directory whose daemon
+                    died
 With no option it does all three, printing "name: count" lines on stderr.`,
 		Run: func(args []string) error {
 			var o store.CleanOptions
@@ -49,6 +51,7 @@ With no option it does all three, printing "name: count" lines on stderr.`,
 			}
 			if o.Tmp {
 				fmt.Fprintf(Stderr, "removed_tmpdirs: %d\n", r.RemovedTmpdirs)
+				fmt.Fprintf(Stderr, "unmounted_fuse: %d\n", r.UnmountedFuse)
 			}
 			return err
 		},

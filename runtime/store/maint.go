@@ -88,7 +88,8 @@ func (s *Store) MapDelete(key string) error {
 type CleanOptions struct {
 	Index     bool // remove index links whose container is gone
 	CacheKeys bool // remove map entries whose container is gone
-	Tmp       bool // remove temp dirs whose creator is gone
+	Tmp       bool // remove temp dirs whose creator is gone, and detach
+	// fuse mounts under the data directory whose daemon is gone
 }
 
 // CleanResult counts what Clean removed.
@@ -96,6 +97,7 @@ type CleanResult struct {
 	UnlinkedIndexes int
 	UnlinkedMaps    int
 	RemovedTmpdirs  int
+	UnmountedFuse   int
 }
 
 // Clean removes what crashes and removals leave behind.
@@ -119,6 +121,7 @@ func (s *Store) Clean(o CleanOptions) (CleanResult, error) {
 		}
 	}
 	if o.Tmp {
+		r.UnmountedFuse = s.cleanFuseMounts()
 		if r.RemovedTmpdirs, err = s.cleanTmp(); err != nil {
 			return r, fmt.Errorf("cleaning tmp: %w", err)
 		}
@@ -144,6 +147,47 @@ func removeBrokenLinks(dir string) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// cleanFuseMounts detaches the fuse mounts below the data directory whose
+// daemon died (the mount point answers "transport endpoint is not
+// connected"), as a killed unionfs-fuse or fuse-overlayfs leaves them.
+func (s *Store) cleanFuseMounts() int {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return 0
+	}
+	dir := s.Dir
+	if r, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = r
+	}
+	n := 0
+	lines := strings.Split(string(b), "\n")
+	// Deepest first, so nested mounts go before their parents.
+	for i := len(lines) - 1; i >= 0; i-- {
+		f := strings.Fields(lines[i])
+		sep := -1
+		for j, w := range f {
+			if w == "-" {
+				sep = j
+				break
+			}
+		}
+		if len(f) < 5 || sep < 0 || sep+1 >= len(f) || !strings.HasPrefix(f[sep+1], "fuse") {
+			continue
+		}
+		mp := unescapeMountinfo(f[4])
+		if !strings.HasPrefix(mp, dir+"/") {
+			continue
+		}
+		var st unix.Stat_t
+		if err := unix.Stat(mp, &st); err == unix.ENOTCONN {
+			if unix.Unmount(mp, unix.MNT_DETACH) == nil {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // cleanTmp removes the temp dirs whose lock is free. It picks them under

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -314,5 +315,57 @@ func TestPurge(t *testing.T) {
 	}
 	if _, err := os.Stat(s.Dir); err != nil {
 		t.Error("purge removed the data directory itself")
+	}
+}
+
+// A fuse mount whose daemon was killed ("transport endpoint is not
+// connected") is detached by clean, and the temp dir under it removed.
+func TestCleanOrphanedFuseMount(t *testing.T) {
+	unionfs, err := exec.LookPath("unionfs")
+	if err != nil || os.Geteuid() != 0 {
+		t.Skip("needs root and unionfs-fuse")
+	}
+	if f, err := os.OpenFile("/dev/fuse", os.O_RDWR, 0); err != nil {
+		t.Skip("no /dev/fuse")
+	} else {
+		f.Close()
+	}
+	s := newStore(t)
+	stale := filepath.Join(s.Dir, "tmp", "plashtmp_1_1_fuse")
+	lower := filepath.Join(stale, "lower")
+	mnt := filepath.Join(stale, "mnt")
+	os.MkdirAll(lower, 0o755)
+	os.MkdirAll(mnt, 0o755)
+	cmd := exec.Command(unionfs, "-f", lower+"=RO", mnt)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Unmount(mnt, unix.MNT_DETACH)
+	for i := 0; i < 100 && len(mountsUnder(mnt)) == 0; i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if len(mountsUnder(mnt)) == 0 {
+		cmd.Process.Kill()
+		t.Skip("unionfs did not mount")
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	// The kernel notices the dead daemon on the next request.
+	for i := 0; i < 100; i++ {
+		var st unix.Stat_t
+		if unix.Stat(mnt, &st) == unix.ENOTCONN {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	r, err := s.Clean(CleanOptions{Tmp: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.UnmountedFuse != 1 || r.RemovedTmpdirs != 1 {
+		t.Errorf("Clean = %+v", r)
+	}
+	if len(mountsUnder(mnt)) != 0 {
+		t.Error("mount still there")
 	}
 }
