@@ -304,7 +304,7 @@ func biFromID(x *expander, args []string) ([]Op, error) {
 func biFromMap(x *expander, args []string) ([]Op, error) {
 	ops, err := imageMacro(func(im Images, a []string) (string, error) { return im.FromMap(a[0]) })(x, args)
 	if errors.Is(err, ErrMapKeyNotFound) {
-		return nil, fmt.Errorf("map '%s' not found", args[0])
+		return nil, &mapKeyError{key: args[0], err: err}
 	}
 	return ops, err
 }

@@ -1,8 +1,6 @@
 package eval
 
 import (
-	"errors"
-	"fmt"
 	"strings"
 
 	"go.starlark.net/starlark"
@@ -124,19 +122,15 @@ func (x *expander) resolve(calls []*lang.Call) lang.ErrorList {
 			if importFailed {
 				continue
 			}
-			msg := fmt.Sprintf("macro '%s' not found", c.Name)
-			if s := t.suggest(c.Name); s != "" {
-				msg += fmt.Sprintf(" (did you mean '%s'?)", s)
-			}
-			errs = append(errs, &lang.Error{Pos: callPos(c), Msg: msg})
+			errs = append(errs, notFound(t, callPos(c), c.Name).lang())
 			continue
 		}
-		if msg := m.checkArgs(len(c.Args)); msg != "" {
-			pos := callPos(c)
+		if e := m.checkArgs(len(c.Args)); e != nil {
+			e.Pos = callPos(c)
 			if m.MaxArgs >= 0 && len(c.Args) > m.MaxArgs {
-				pos = c.Args[m.MaxArgs].Pos
+				e.Pos = c.Args[m.MaxArgs].Pos
 			}
-			errs = append(errs, &lang.Error{Pos: pos, Msg: msg})
+			errs = append(errs, e.lang())
 			continue
 		}
 		switch {
@@ -144,7 +138,7 @@ func (x *expander) resolve(calls []*lang.Call) lang.ErrorList {
 			for _, a := range c.Args {
 				p, err := x.importPack(a.Value)
 				if err != nil {
-					errs = append(errs, &lang.Error{Pos: a.Pos, Msg: "import: " + err.Error()})
+					errs = append(errs, importError(a.Pos, a.Value, err).lang())
 					importFailed = true
 					continue
 				}
@@ -171,7 +165,7 @@ func (x *expander) expand(calls []*lang.Call) ([]Op, error) {
 		m := x.table.get(c.Name)
 		if m == nil {
 			// A macro pack defined names the resolve pass could not see.
-			return nil, lang.ErrorList{{Pos: pos, Msg: fmt.Sprintf("macro '%s' not found", c.Name)}}
+			return nil, list(notFound(x.table, pos, c.Name))
 		}
 		args = args[:0]
 		for _, a := range c.Args {
@@ -196,8 +190,8 @@ func (x *expander) expand(calls []*lang.Call) ([]Op, error) {
 // call runs macro m with args as the frame on top of the stack and
 // appends its ops to dst.
 func (x *expander) call(m *Macro, args []string, fr Frame, dst []Op) ([]Op, error) {
-	if msg := m.checkArgs(len(args)); msg != "" {
-		return dst, errors.New(msg)
+	if e := m.checkArgs(len(args)); e != nil {
+		return dst, e
 	}
 	x.stack = append(x.stack, fr)
 	x.originOK = false
@@ -274,7 +268,7 @@ func (x *expander) newOp(op Op) Op {
 // where its --import FILE is found.
 func (x *expander) nested(name, dir string, src []byte) ([]Op, error) {
 	if x.depth >= maxNesting {
-		x.tooDeep = fmt.Errorf("%s: sources nested more than %d deep (does it evaluate itself?)", name, maxNesting)
+		x.tooDeep = &nestingError{name: name}
 		return nil, x.tooDeep
 	}
 	x.depth++
@@ -312,37 +306,4 @@ func (x *expander) nested(name, dir string, src []byte) ([]Op, error) {
 		ops = append(ops, x.newOp(Op{Kind: Run}))
 	}
 	return ops, nil
-}
-
-// callError is a macro failing: MACRO: ERR. err may be another callError
-// (a macro the macro called) or a lang.ErrorList (a nested source).
-type callError struct {
-	macro string
-	err   error
-}
-
-func (e *callError) Error() string { return e.macro + ": " + e.err.Error() }
-func (e *callError) Unwrap() error { return e.err }
-
-// positioned turns the error of a call at pos into an ErrorList: one
-// error per error of a nested source, each prefixed with the chain of
-// macros that led to it.
-func positioned(pos lang.Position, err error) lang.ErrorList {
-	prefix := ""
-	for {
-		ce, ok := err.(*callError)
-		if !ok {
-			break
-		}
-		prefix += ce.macro + ": "
-		err = ce.err
-	}
-	if el, ok := err.(lang.ErrorList); ok {
-		out := make(lang.ErrorList, len(el))
-		for i, e := range el {
-			out[i] = &lang.Error{Pos: pos, Msg: prefix + e.Error()}
-		}
-		return out
-	}
-	return lang.ErrorList{{Pos: pos, Msg: prefix + err.Error()}}
 }

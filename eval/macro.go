@@ -31,12 +31,13 @@ func (m *Macro) Summary() string {
 	return doc
 }
 
-// checkArgs returns an error message when n arguments do not fit.
-func (m *Macro) checkArgs(n int) string {
+// checkArgs returns an Arity error, without a position, when n
+// arguments do not fit.
+func (m *Macro) checkArgs(n int) *Error {
 	if n >= m.MinArgs && (m.MaxArgs < 0 || n <= m.MaxArgs) {
-		return ""
+		return nil
 	}
-	return fmt.Sprintf("%s takes %s (%d given)", m.Name, m.arity(), n)
+	return &Error{Kind: Arity, Name: m.Name, Msg: fmt.Sprintf("%s takes %s (%d given)", m.Name, m.arity(), n)}
 }
 
 func (m *Macro) arity() string {

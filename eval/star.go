@@ -211,11 +211,7 @@ func builtinMacro(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 	}
 	m := x.table.get(strs[0])
 	if m == nil {
-		msg := fmt.Sprintf("macro '%s' not found", strs[0])
-		if s := x.table.suggest(strs[0]); s != "" {
-			msg += fmt.Sprintf(" (did you mean '%s'?)", s)
-		}
-		return nil, errors.New(msg)
+		return nil, errors.New(notFound(x.table, lang.Position{}, strs[0]).Msg)
 	}
 	ops, err := x.call(m, strs[1:], Frame{Macro: m.Name, Pos: langPos(th.CallFrame(1).Pos)}, nil)
 	if err != nil {
@@ -337,22 +333,24 @@ func (x *expander) starError(name string, err error) error {
 	if errors.As(err, &inner) {
 		return &callError{macro: name, err: inner}
 	}
-	msg := err.Error()
+	sf := &starFailure{msg: err.Error(), err: err}
 	var ee *starlark.EvalError
 	if errors.As(err, &ee) {
-		msg = strings.TrimPrefix(ee.Msg, "fail: ")
+		sf.msg = strings.TrimPrefix(ee.Msg, "fail: ")
 		for i := len(ee.CallStack) - 1; i >= 0; i-- {
 			if p := ee.CallStack[i].Pos; p.IsValid() && p.Line > 0 && p.Filename() != "<builtin>" {
-				msg = FormatPos(langPos(p)) + ": " + msg
+				sf.pos = langPos(p)
 				break
 			}
 		}
 		if x.over {
-			msg = strings.Replace(msg, "Starlark computation cancelled: too many steps",
+			const cancelled = "Starlark computation cancelled: too many steps"
+			sf.steps = strings.Contains(sf.msg, cancelled)
+			sf.msg = strings.Replace(sf.msg, cancelled,
 				fmt.Sprintf("stopped after %d execution steps (an endless loop?)", x.maxSteps), 1)
 		}
 	}
-	return &callError{macro: name, err: errors.New(msg)}
+	return &callError{macro: name, err: sf}
 }
 
 // pack is a loaded .star file.
@@ -406,7 +404,7 @@ func (x *expander) exec(th *starlark.Thread, name, file string, src []byte) *pac
 func (x *expander) packError(file string, err error) error {
 	var el syntax.Error
 	if errors.As(err, &el) {
-		return errors.New(FormatPos(langPos(el.Pos)) + ": " + el.Msg)
+		return &starFailure{pos: langPos(el.Pos), msg: el.Msg, err: err}
 	}
 	var ee *starlark.EvalError
 	if errors.As(err, &ee) {

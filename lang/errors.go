@@ -9,8 +9,12 @@ import (
 type Error struct {
 	Pos  Position
 	Msg  string
+	Err  error  // the cause, for errors.As (package eval puts its *eval.Error here), or nil
 	line string // the source line of Pos, for Pretty
 }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
 
 func (e *Error) Error() string {
 	name := e.Pos.Filename
@@ -29,6 +33,16 @@ func (l ErrorList) Error() string {
 		msgs[i] = e.Error()
 	}
 	return strings.Join(msgs, "\n")
+}
+
+// Unwrap returns the errors, so that errors.As and errors.Is look into
+// each.
+func (l ErrorList) Unwrap() []error {
+	errs := make([]error, len(l))
+	for i, e := range l {
+		errs[i] = e
+	}
+	return errs
 }
 
 // Err returns the list as an error, or nil when it is empty.

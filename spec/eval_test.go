@@ -165,6 +165,21 @@ func runEvalCase(t *testing.T, file string, ar *txtar.Archive) {
 			t.Fatalf("error is not a lang.ErrorList: %v", err)
 		}
 		got["want.err"] = el.Error() + "\n"
+		langOK := f != nil
+		if langOK {
+			_, lerrs := f.Calls()
+			langOK = len(lerrs) == 0
+		}
+		if langOK {
+			// Every error of the evaluator (not the language's) carries
+			// its structure, and the structure prints as the list does.
+			for _, e := range el {
+				var ev *eval.Error
+				if !errors.As(e, &ev) || ev.Kind == "" || ev.Error() != e.Error() {
+					t.Errorf("%s: not an *eval.Error with a kind printing the same: %#v", e, ev)
+				}
+			}
+		}
 	} else {
 		got["want.sh"] = eval.Script(ops)
 		b, err := eval.MarshalOps(ops)

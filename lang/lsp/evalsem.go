@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -167,13 +166,6 @@ func (s *EvalSemantics) config(dir string) *eval.Config {
 	}
 }
 
-var (
-	reUnknown = regexp.MustCompile(`^macro '([^']*)' not found(?: \(did you mean '([^']*)'\?\))?$`)
-	reArity   = regexp.MustCompile(`^\S+ takes .* \(\d+ given\)$`)
-	reMapKey  = regexp.MustCompile(`^from-map: map '[^']*' not found$`)
-	rePackPos = regexp.MustCompile(`^(?:[a-z-]+: )*(\S+\.star):(\d+):(\d+): (.*)$`)
-)
-
 // maxReruns bounds how often a file is evaluated again without the calls
 // in error, to check the calls after them.
 const maxReruns = 4
@@ -276,9 +268,10 @@ func (s *EvalSemantics) Eval(f *lang.File, calls []*lang.Call) (res *EvalResult)
 		}
 		drop := map[*lang.Call]bool{}
 		dropArg := map[*lang.Call]map[int]bool{}
-		for _, e := range el {
+		for _, le := range el {
+			e := evalError(le)
 			c := callContaining(live, e.Pos)
-			if c != nil && c.Name == "import" && strings.HasPrefix(e.Msg, "import: ") {
+			if c != nil && c.Name == "import" && e.Kind == eval.PackFailed {
 				// Leave out the broken pack, keep the others.
 				if dropArg[c] == nil {
 					dropArg[c] = map[int]bool{}
@@ -287,11 +280,11 @@ func (s *EvalSemantics) Eval(f *lang.File, calls []*lang.Call) (res *EvalResult)
 			} else if c != nil {
 				drop[c] = true
 			}
-			if first || !resolveError(e.Msg) {
+			if first || !e.Kind.Resolve() {
 				res.Findings = append(res.Findings, s.findings(f, c, e)...)
 			}
 		}
-		if !resolveError(el[0].Msg) {
+		if !evalError(el[0]).Kind.Resolve() {
 			// An expansion failure: the ops before it are lost; evaluate
 			// the calls before it again for their previews.
 			if c := callContaining(live, el[0].Pos); c != nil {
@@ -365,9 +358,14 @@ var builtinNames = sync.OnceValue(func() map[string]bool {
 	return m
 })
 
-// resolveError reports whether a message is one of the resolve pass.
-func resolveError(msg string) bool {
-	return reUnknown.MatchString(msg) || reArity.MatchString(msg) || strings.HasPrefix(msg, "import: ")
+// evalError returns the structure of an error of the evaluator; an error
+// without one (none is expected) is a macro failure.
+func evalError(e *lang.Error) *eval.Error {
+	var ee *eval.Error
+	if errors.As(e, &ee) {
+		return ee
+	}
+	return &eval.Error{Kind: eval.MacroFailed, Pos: e.Pos, Msg: e.Msg, Err: e.Err}
 }
 
 // callPos is where eval reports a call: its macro token, or the letter
@@ -394,8 +392,8 @@ func callContaining(calls []*lang.Call, p lang.Position) *lang.Call {
 	return best
 }
 
-// findings classifies an error of the evaluator.
-func (s *EvalSemantics) findings(f *lang.File, c *lang.Call, e *lang.Error) []*Finding {
+// findings turns an error of the evaluator into findings.
+func (s *EvalSemantics) findings(f *lang.File, c *lang.Call, e *eval.Error) []*Finding {
 	start := e.Pos
 	end := start
 	if c != nil {
@@ -408,7 +406,7 @@ func (s *EvalSemantics) findings(f *lang.File, c *lang.Call, e *lang.Error) []*F
 			for _, a := range c.Args {
 				if a.Pos.Offset == e.Pos.Offset {
 					end = a.End
-					if len(c.Args) > 0 && reArity.MatchString(e.Msg) {
+					if e.Kind == eval.Arity {
 						end = c.Args[len(c.Args)-1].End // every extra argument
 					}
 				}
@@ -416,61 +414,64 @@ func (s *EvalSemantics) findings(f *lang.File, c *lang.Call, e *lang.Error) []*F
 		}
 	}
 	fd := &Finding{Start: start, End: end, Rule: RuleMacro, Msg: e.Msg}
-	switch m := reUnknown.FindStringSubmatch(e.Msg); {
-	case m != nil:
+	star, starMsg := e.StarPos, e.StarMsg
+	if !filepath.IsAbs(f.Name) && filepath.IsAbs(star.Filename) {
+		// Report paths the way the checked file was named.
+		if wd, err := os.Getwd(); err == nil {
+			if rel, err := filepath.Rel(wd, star.Filename); err == nil && !strings.HasPrefix(rel, "..") {
+				fd.Msg = strings.Replace(fd.Msg, star.Filename, rel, 1)
+				starMsg = strings.Replace(starMsg, star.Filename, rel, 1)
+				star.Filename = rel
+			}
+		}
+	}
+	switch e.Kind {
+	case eval.UnknownMacro:
 		fd.Rule = RuleUnknownMacro
-		if m[2] != "" && c != nil {
-			fd.Fixes = []Fix{{Title: fmt.Sprintf("Change to %s", labelOf(m[2], c)), Edits: []Edit{{Start: c.NamePos, End: c.NameEnd, New: m[2]}}}}
-			if len(c.Name) > 1 && len(m[2]) == 1 || len(c.Name) == 1 && len(m[2]) > 1 {
-				// A one-letter name is written -x, a longer one --name.
-				fd.Fixes[0].Edits[0] = Edit{Start: c.Pos, End: c.NameEnd, New: labelOf(m[2], c)}
-				if c.Stanza != nil && len(lang.MacroName(c.Stanza.Head.Value)) > 1 {
-					fd.Fixes = nil // inside a -abc group: no simple rewrite
-				}
+		if e.Suggest != "" && c != nil {
+			fd.Fixes = []Fix{renameFix(c, e.Suggest)}
+			if fd.Fixes[0].Edits == nil {
+				fd.Fixes = nil
 			}
 		}
-		return []*Finding{fd}
-	case reArity.MatchString(e.Msg):
+	case eval.Arity:
 		fd.Rule = RuleArity
-		return []*Finding{fd}
-	case strings.HasPrefix(e.Msg, "import: "):
+	case eval.PackFailed:
 		fd.Rule = RulePack
-		out := []*Finding{fd}
-		if m := rePackPos.FindStringSubmatch(strings.TrimPrefix(e.Msg, "import: ")); m != nil {
-			var line, col int
-			fmt.Sscan(m[2], &line)
-			fmt.Sscan(m[3], &col)
-			file := m[1]
-			if !filepath.IsAbs(f.Name) && filepath.IsAbs(file) {
-				// Report paths the way the checked file was named.
-				if wd, err := os.Getwd(); err == nil {
-					if rel, err := filepath.Rel(wd, file); err == nil && !strings.HasPrefix(rel, "..") {
-						fd.Msg = strings.Replace(fd.Msg, file, rel, 1)
-						m[4] = strings.Replace(m[4], file, rel, 1)
-						file = rel
-					}
-				}
-			}
-			if _, err := os.Stat(file); err == nil {
-				p := lang.Position{Filename: file, Line: line, Column: col}
-				out = append(out, &Finding{Start: p, End: p, Rule: RulePack, Msg: m[4],
-					Related: []Related{{Pos: e.Pos, Msg: "imported here"}}})
-				fd.Related = []Related{{Pos: p, Msg: m[4]}}
-			}
+		if star.Filename == "" {
+			break
 		}
-		return out
-	}
-	if reMapKey.MatchString(e.Msg) {
+		if _, err := os.Stat(star.Filename); err == nil {
+			// The place in the pack, and the import that led there.
+			fd.Related = []Related{{Pos: star, Msg: starMsg}}
+			return []*Finding{fd, {Start: star, End: star, Rule: RulePack, Msg: starMsg,
+				Related: []Related{{Pos: e.Pos, Msg: "imported here"}}}}
+		}
+	case eval.MapKey:
 		fd.Rule, fd.Severity = RuleMapKey, Warning
-		return []*Finding{fd}
-	}
-	if strings.Contains(e.Msg, errReadBudget.Error()) {
-		return nil // too much to read in the editor: no verdict
+	default:
+		if errors.Is(e, errReadBudget) {
+			return nil // too much to read in the editor: no verdict
+		}
 	}
 	return []*Finding{fd}
 }
 
-func labelOf(name string, c *lang.Call) string {
+// renameFix is the fix that calls name instead of c's macro; it has no
+// edits when there is no simple rewrite.
+func renameFix(c *lang.Call, name string) Fix {
+	fix := Fix{Title: fmt.Sprintf("Change to %s", labelOf(name)), Edits: []Edit{{Start: c.NamePos, End: c.NameEnd, New: name}}}
+	if len(c.Name) > 1 && len(name) == 1 || len(c.Name) == 1 && len(name) > 1 {
+		// A one-letter name is written -x, a longer one --name.
+		fix.Edits[0] = Edit{Start: c.Pos, End: c.NameEnd, New: labelOf(name)}
+		if c.Stanza != nil && len(lang.MacroName(c.Stanza.Head.Value)) > 1 {
+			fix.Edits = nil // inside a -abc group: no simple rewrite
+		}
+	}
+	return fix
+}
+
+func labelOf(name string) string {
 	if len(name) == 1 {
 		return "-" + name
 	}
