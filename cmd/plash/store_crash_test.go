@@ -283,8 +283,27 @@ func TestStoreConcurrent(t *testing.T) {
 			results[i] = result{c.name, strings.TrimSpace(string(out)), err, stderr.String()}
 		}(i)
 	}
+	// Map writes of one key race; each is atomic.
+	mapErrs := make([]error, 10)
+	for i := range mapErrs {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			if out, err := plashCmd(data, "map", "shared", "1").CombinedOutput(); err != nil {
+				mapErrs[i] = fmt.Errorf("map: %v %s", err, out)
+			}
+		}(i)
+	}
 	// HOOK: 8 parallel `plash build` runs join here once build exists.
 	wg.Wait()
+	for _, err := range mapErrs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if id := plashOut(t, data, "map", "shared"); id != "1" {
+		t.Errorf("map shared = %q after parallel writes", id)
+	}
 	close(stop)
 	if err := <-cleanDone; err != nil {
 		t.Error(err)
@@ -304,7 +323,8 @@ func TestStoreConcurrent(t *testing.T) {
 			t.Errorf("%s made an incomplete container %s: %v", r.name, r.id, err)
 		}
 	}
-	ids := checkStore(t, data, checks, false)
+	// Every command finished: every link must resolve and tmp be empty.
+	ids := checkStore(t, data, checks, true)
 	if len(ids) != 2+len(results) { // 0, 1 and the new ones
 		t.Errorf("%d containers in the index, want %d", len(ids), 2+len(results))
 	}
