@@ -99,3 +99,60 @@ func TestMountOverlay(t *testing.T) {
 		}
 	}
 }
+
+// TestThrowawayIsVolatile checks that a throw-away overlay is mounted
+// volatile (both ways), so that its unmount does not sync the upper file
+// system, and that a kept one is not.
+func TestThrowawayIsVolatile(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	for _, legacy := range []bool{false, true} {
+		for _, throwaway := range []bool{false, true} {
+			dir := t.TempDir()
+			for _, d := range []string{"a", "mnt", "c"} {
+				os.Mkdir(filepath.Join(dir, d), 0o755)
+			}
+			type result struct {
+				opts string
+				err  error
+			}
+			res := make(chan result)
+			go func() {
+				runtime.LockOSThread() // never unlocked, see TestMountOverlay
+				if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
+					res <- result{err: err}
+					return
+				}
+				unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, "")
+				forceLegacy = legacy
+				defer func() { forceLegacy = false }()
+				target := filepath.Join(dir, "mnt")
+				m, err := Do(Overlay, Stack{Layers: []string{filepath.Join(dir, "a")}, Changes: filepath.Join(dir, "c"), Dir: dir, Throwaway: throwaway}, target)
+				if err != nil {
+					res <- result{err: err}
+					return
+				}
+				// This thread's mount table (its namespace is its own).
+				b, _ := os.ReadFile("/proc/thread-self/mountinfo")
+				var opts string
+				for _, line := range strings.Split(string(b), "\n") {
+					if f := strings.Fields(line); len(f) > 4 && f[4] == target {
+						opts = line
+					}
+				}
+				res <- result{opts, m.Unmount()}
+			}()
+			r := <-res
+			if r.err != nil {
+				t.Fatalf("legacy=%v throwaway=%v: %v", legacy, throwaway, r.err)
+			}
+			if r.opts == "" {
+				t.Fatalf("legacy=%v throwaway=%v: no mount at the target", legacy, throwaway)
+			}
+			if got := strings.Contains(r.opts, "volatile"); got != throwaway {
+				t.Errorf("legacy=%v throwaway=%v: mount options %q", legacy, throwaway, r.opts)
+			}
+		}
+	}
+}
