@@ -22,11 +22,8 @@ nothing:
 			if err := store.CheckID(args[0]); err != nil {
 				return storeErr(err)
 			}
-			s, err := openStore()
+			s, err := openStoreUserns()
 			if err != nil {
-				return err
-			}
-			if err := enterUserns(); err != nil {
 				return err
 			}
 			id, err := s.AddLayer(args[0], args[1])

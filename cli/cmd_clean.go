@@ -35,11 +35,8 @@ With no option it does all three, printing "name: count" lines on stderr.`,
 			if !o.Index && !o.CacheKeys && !o.Tmp {
 				o = store.CleanOptions{Index: true, CacheKeys: true, Tmp: true}
 			}
-			s, err := openStore()
+			s, err := openStoreUserns()
 			if err != nil {
-				return err
-			}
-			if err := enterUserns(); err != nil {
 				return err
 			}
 			r, err := s.Clean(o)

@@ -1,6 +1,10 @@
 package cli
 
-import "github.com/plash-go/plash/runtime/store"
+import (
+	"context"
+
+	"github.com/plash-go/plash/runtime/remote"
+)
 
 func init() {
 	Register(&Command{
@@ -17,33 +21,10 @@ CONTAINER is an id, or build arguments ending with --. --entrypoint PATH
 of CONTAINER's build arguments is used.`,
 		Run: func(args []string) error {
 			tag := "latest"
-			cfg, args, err := exportFlags(args, &tag)
-			if err != nil {
-				return err
-			}
-			args, hint, err := exportTarget(args)
-			if err != nil {
-				return err
-			}
-			if len(args) != 2 {
-				return Usagef("usage: plash export-oci [--tag TAG] [--entrypoint PATH] CONTAINER DIR")
-			}
-			if err := store.CheckID(args[0]); err != nil {
-				return storeErr(err)
-			}
-			s, err := openStore()
-			if err != nil {
-				return err
-			}
-			if err := enterUserns(); err != nil {
-				return err
-			}
-			ctx, stop := interruptible()
-			defer stop()
-			if cfg.Entrypoint == nil {
-				cfg.Entrypoint = hint
-			}
-			return remoteErr(newRemote(s).ExportOCI(ctx, args[0], args[1], tag, cfg))
+			return runExport(args, &tag, "plash export-oci [--tag TAG] [--entrypoint PATH] CONTAINER DIR",
+				func(r *remote.Remote, ctx context.Context, id, dir string, cfg remote.ImageConfig) error {
+					return r.ExportOCI(ctx, id, dir, tag, cfg)
+				})
 		},
 	})
 }

@@ -1,6 +1,10 @@
 package cli
 
-import "fmt"
+import (
+	"context"
+
+	"github.com/plash-go/plash/runtime/remote"
+)
 
 func init() {
 	Register(&Command{
@@ -25,23 +29,9 @@ address are spoken to over plain HTTP. The import is remembered in the map
 			if len(args) != 1 {
 				return Usagef("usage: plash import-docker [--refresh] IMAGE")
 			}
-			s, err := openStore()
-			if err != nil {
-				return err
-			}
-			if err := enterUserns(); err != nil {
-				return err
-			}
-			ctx, stop := interruptible()
-			defer stop()
-			r := newRemote(s)
-			r.Refresh = refresh
-			id, err := r.ImportDocker(ctx, args[0])
-			if err != nil {
-				return remoteErr(err)
-			}
-			fmt.Println(id)
-			return nil
+			return runImport(refresh, func(ctx context.Context, r *remote.Remote) (string, error) {
+				return r.ImportDocker(ctx, args[0])
+			})
 		},
 	})
 }

@@ -1,6 +1,10 @@
 package cli
 
-import "fmt"
+import (
+	"context"
+
+	"github.com/plash-go/plash/runtime/remote"
+)
 
 func init() {
 	Register(&Command{
@@ -27,23 +31,9 @@ https://images.linuxcontainers.org). The import is remembered in the map
 			if len(args) != 1 {
 				return Usagef("usage: plash import-lxc [--refresh] NAME")
 			}
-			s, err := openStore()
-			if err != nil {
-				return err
-			}
-			if err := enterUserns(); err != nil {
-				return err
-			}
-			ctx, stop := interruptible()
-			defer stop()
-			r := newRemote(s)
-			r.Refresh = refresh
-			id, err := r.ImportLXC(ctx, args[0])
-			if err != nil {
-				return remoteErr(err)
-			}
-			fmt.Println(id)
-			return nil
+			return runImport(refresh, func(ctx context.Context, r *remote.Remote) (string, error) {
+				return r.ImportLXC(ctx, args[0])
+			})
 		},
 	})
 }

@@ -36,11 +36,8 @@ empty file.`,
 				}
 				r = f
 			}
-			s, err := openStore()
+			s, err := openStoreUserns()
 			if err != nil {
-				return err
-			}
-			if err := enterUserns(); err != nil {
 				return err
 			}
 			id, err := tarball.Import(s, r)

@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"fmt"
+	"context"
 
 	"github.com/plash-go/plash/runtime/remote"
 )
@@ -34,31 +34,17 @@ again.`,
 			if len(args) == 2 {
 				sig = args[1]
 			}
-			s, err := openStore()
-			if err != nil {
-				return err
+			if keyring != "" && sig == "" {
+				return Usagef("--keyring is for checking a SIGNATURE_URL; none given")
 			}
-			if err := enterUserns(); err != nil {
-				return err
-			}
-			ctx, stop := interruptible()
-			defer stop()
-			r := newRemote(s)
-			r.Refresh = refresh
-			if keyring != "" {
-				if sig == "" {
-					return Usagef("--keyring is for checking a SIGNATURE_URL; none given")
+			return runImport(refresh, func(ctx context.Context, r *remote.Remote) (string, error) {
+				if keyring != "" {
+					if r.Keyring, err = remote.ReadKeyring(keyring); err != nil {
+						return "", err
+					}
 				}
-				if r.Keyring, err = remote.ReadKeyring(keyring); err != nil {
-					return err
-				}
-			}
-			id, err := r.ImportURL(ctx, args[0], sig)
-			if err != nil {
-				return remoteErr(err)
-			}
-			fmt.Println(id)
-			return nil
+				return r.ImportURL(ctx, args[0], sig)
+			})
 		},
 	})
 }

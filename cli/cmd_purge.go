@@ -31,11 +31,8 @@ again.`,
 					return errors.New("action not confirmed")
 				}
 			}
-			s, err := openStore()
+			s, err := openStoreUserns()
 			if err != nil {
-				return err
-			}
-			if err := enterUserns(); err != nil {
 				return err
 			}
 			if err := s.Purge(); err != nil {

@@ -1,6 +1,6 @@
 package cli
 
-import "github.com/plash-go/plash/runtime/store"
+import "github.com/plash-go/plash/runtime/remote"
 
 func init() {
 	Register(&Command{
@@ -17,33 +17,7 @@ HTTP. CONTAINER is an id, or build arguments ending with --:
 --entrypoint PATH (before CONTAINER) sets the image's entrypoint; without
 it, the exec hint of CONTAINER's build arguments is used.`,
 		Run: func(args []string) error {
-			cfg, args, err := exportFlags(args, nil)
-			if err != nil {
-				return err
-			}
-			args, hint, err := exportTarget(args)
-			if err != nil {
-				return err
-			}
-			if len(args) != 2 {
-				return Usagef("usage: plash push [--entrypoint PATH] CONTAINER REFERENCE")
-			}
-			if err := store.CheckID(args[0]); err != nil {
-				return storeErr(err)
-			}
-			s, err := openStore()
-			if err != nil {
-				return err
-			}
-			if err := enterUserns(); err != nil {
-				return err
-			}
-			ctx, stop := interruptible()
-			defer stop()
-			if cfg.Entrypoint == nil {
-				cfg.Entrypoint = hint
-			}
-			return remoteErr(newRemote(s).Push(ctx, args[0], args[1], cfg))
+			return runExport(args, nil, "plash push [--entrypoint PATH] CONTAINER REFERENCE", (*remote.Remote).Push)
 		},
 	})
 }

@@ -23,11 +23,8 @@ left in an undefined state.`,
 					return storeErr(err)
 				}
 			}
-			s, err := openStore()
+			s, err := openStoreUserns()
 			if err != nil {
-				return err
-			}
-			if err := enterUserns(); err != nil {
 				return err
 			}
 			for _, id := range args {

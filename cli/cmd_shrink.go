@@ -12,11 +12,8 @@ func init() {
 			if len(args) != 0 {
 				return Usagef("usage: plash shrink")
 			}
-			s, err := openStore()
+			s, err := openStoreUserns()
 			if err != nil {
-				return err
-			}
-			if err := enterUserns(); err != nil {
 				return err
 			}
 			return storeErr(s.Shrink(os.Stdout))

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/signal"
 	"strings"
@@ -38,6 +39,56 @@ func remoteErr(err error) error {
 		return Exit(130, err)
 	}
 	return storeErr(err)
+}
+
+// runImport runs an import command after its arguments are checked: the
+// store opened, the user namespace entered, SIGINT stopping the download;
+// imp imports with r and the new id is printed.
+func runImport(refresh bool, imp func(ctx context.Context, r *remote.Remote) (string, error)) error {
+	s, err := openStoreUserns()
+	if err != nil {
+		return err
+	}
+	ctx, stop := interruptible()
+	defer stop()
+	r := newRemote(s)
+	r.Refresh = refresh
+	id, err := imp(ctx, r)
+	if err != nil {
+		return remoteErr(err)
+	}
+	fmt.Println(id)
+	return nil
+}
+
+// runExport is export-oci and push: [OPTIONS] CONTAINER DEST, where
+// CONTAINER is an id or build arguments (see exportTarget); tag, when not
+// nil, takes --tag. export writes the container to DEST.
+func runExport(args []string, tag *string, usage string, export func(r *remote.Remote, ctx context.Context, id, dest string, cfg remote.ImageConfig) error) error {
+	cfg, args, err := exportFlags(args, tag)
+	if err != nil {
+		return err
+	}
+	args, hint, err := exportTarget(args)
+	if err != nil {
+		return err
+	}
+	if len(args) != 2 {
+		return Usagef("usage: %s", usage)
+	}
+	if err := store.CheckID(args[0]); err != nil {
+		return storeErr(err)
+	}
+	s, err := openStoreUserns()
+	if err != nil {
+		return err
+	}
+	ctx, stop := interruptible()
+	defer stop()
+	if cfg.Entrypoint == nil {
+		cfg.Entrypoint = hint
+	}
+	return remoteErr(export(newRemote(s), ctx, args[0], args[1], cfg))
 }
 
 // importFlags takes the leading options of the import commands: --refresh,

@@ -29,6 +29,20 @@ func openStore() (*store.Store, error) {
 	return s, storeErr(err)
 }
 
+// openStoreUserns opens the data directory and then enters the user
+// namespace (enterUserns), for the commands that write files owned by
+// other users.
+func openStoreUserns() (*store.Store, error) {
+	s, err := openStore()
+	if err != nil {
+		return nil, err
+	}
+	if err := enterUserns(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
 // enterUserns is called by the commands that create or remove files owned
 // by other users (import-tar, export-tar, rm, clean, purge, shrink,
 // add-layer, data): unprivileged, it re-executes the command in a user
