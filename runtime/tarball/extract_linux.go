@@ -339,17 +339,128 @@ func splitRel(rel string) (dir, base string) {
 	return rel[:i], rel[i+1:]
 }
 
+// openInRoot opens rel inside the directory rootfd, resolving every
+// symlink and ".." as if rootfd were "/": with openat2(RESOLVE_IN_ROOT)
+// where the kernel has it (Linux 5.6), else by walking the path one
+// component at a time.
 func openInRoot(rootfd int, rel string, flags uint64) (int, error) {
-	for {
-		fd, err := unix.Openat2(rootfd, rel, &unix.OpenHow{
-			Flags:   flags | unix.O_CLOEXEC,
-			Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS,
-		})
-		if err == unix.EINTR || err == unix.EAGAIN {
+	probeOnce.Do(func() {
+		// Old kernels say ENOSYS; some seccomp filters say EPERM.
+		fd, err := unix.Openat2(rootfd, ".", &unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT})
+		if err != nil {
+			useWalk.Store(true)
+		} else {
+			unix.Close(fd)
+		}
+	})
+	if !useWalk.Load() {
+		for {
+			fd, err := unix.Openat2(rootfd, rel, &unix.OpenHow{
+				Flags:   flags | unix.O_CLOEXEC,
+				Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS,
+			})
+			if err == unix.EINTR || err == unix.EAGAIN {
+				continue
+			}
+			if err != unix.ENOSYS {
+				return fd, err
+			}
+			useWalk.Store(true)
+			break
+		}
+	}
+	return walkInRoot(rootfd, rel, int(flags))
+}
+
+// useWalk is set when openat2 is not available (or by tests).
+var (
+	useWalk   atomic.Bool
+	probeOnce sync.Once
+)
+
+// walkInRoot is openInRoot without openat2. Each component is opened with
+// O_NOFOLLOW relative to the directory before it; a symlink is read and
+// its target walked the same way, from the root when absolute, and ".."
+// never climbs above the root. The directories walked are plash's own
+// temporary ones, which nobody else changes meanwhile.
+func walkInRoot(rootfd int, rel string, flags int) (int, error) {
+	root, err := unix.Openat(rootfd, ".", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, err
+	}
+	stack := []int{root} // the directories from the root down
+	defer func() {
+		for _, fd := range stack {
+			unix.Close(fd)
+		}
+	}()
+	parts := strings.Split(rel, "/")
+	links := 0
+	for len(parts) > 0 {
+		p := parts[0]
+		parts = parts[1:]
+		last := len(parts) == 0
+		cur := stack[len(stack)-1]
+		switch p {
+		case "", ".":
+			if last {
+				return unix.Openat(cur, ".", flags|unix.O_CLOEXEC, 0)
+			}
+			continue
+		case "..":
+			if len(stack) > 1 {
+				unix.Close(stack[len(stack)-1])
+				stack = stack[:len(stack)-1]
+			}
+			if last {
+				return unix.Openat(stack[len(stack)-1], ".", flags|unix.O_CLOEXEC, 0)
+			}
 			continue
 		}
-		return fd, err
+		fd, err := unix.Openat(cur, p, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return -1, err
+		}
+		var st unix.Stat_t
+		if err := unix.Fstat(fd, &st); err != nil {
+			unix.Close(fd)
+			return -1, err
+		}
+		if st.Mode&unix.S_IFMT == unix.S_IFLNK {
+			unix.Close(fd)
+			if last && flags&unix.O_NOFOLLOW != 0 {
+				// The link itself (O_PATH) or ELOOP, as the kernel says.
+				return unix.Openat(cur, p, flags|unix.O_CLOEXEC, 0)
+			}
+			if links++; links > 40 {
+				return -1, unix.ELOOP
+			}
+			buf := make([]byte, 4096)
+			n, err := unix.Readlinkat(cur, p, buf)
+			if err != nil {
+				return -1, err
+			}
+			target := string(buf[:n])
+			if strings.HasPrefix(target, "/") {
+				for _, d := range stack[1:] {
+					unix.Close(d)
+				}
+				stack = stack[:1]
+			}
+			parts = append(strings.Split(target, "/"), parts...)
+			continue
+		}
+		if last {
+			unix.Close(fd)
+			return unix.Openat(cur, p, flags|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		}
+		if st.Mode&unix.S_IFMT != unix.S_IFDIR {
+			unix.Close(fd)
+			return -1, unix.ENOTDIR
+		}
+		stack = append(stack, fd)
 	}
+	return unix.Openat(stack[len(stack)-1], ".", flags|unix.O_CLOEXEC, 0)
 }
 
 // dir returns a descriptor of directory rel inside the root, making it

@@ -3,6 +3,7 @@ package tarball
 import (
 	"archive/tar"
 	"bytes"
+	"fmt"
 	"compress/gzip"
 	"os"
 	"os/exec"
@@ -381,4 +382,47 @@ func FuzzExtract(f *testing.F) {
 		extract(t, root, data, Options{Whiteouts: true})
 		assertOutsideUntouched(t, outside)
 	})
+}
+
+// The containment tests again with the walk that replaces openat2 on
+// kernels before 5.6.
+func TestExtractContainmentWalk(t *testing.T) {
+	useWalk.Store(true)
+	defer useWalk.Store(false)
+	TestExtractContainment(t)
+	TestExtractHardlinkOutside(t)
+	TestExtractReplaces(t)
+	TestExtractWhiteouts(t)
+}
+
+func TestWalkInRootMatchesOpenat2(t *testing.T) {
+	root, _ := sandbox(t)
+	data := mkTar(t, dir("a/"), dir("a/b/"), file("a/b/f", "x"), symlink("abs", "/a/b"), symlink("rel", "a/../a/b"),
+		symlink("up", "../../.."), symlink("loop", "loop"), file("plain", "p"))
+	if _, err := extract(t, root, data, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	rfd, err := unix.Open(root, unix.O_PATH|unix.O_DIRECTORY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(rfd)
+	ident := func(fd int, err error) string {
+		if err != nil {
+			return "error " + err.Error()
+		}
+		defer unix.Close(fd)
+		var st unix.Stat_t
+		unix.Fstat(fd, &st)
+		return fmt.Sprint(st.Ino)
+	}
+	for _, p := range []string{"a/b/f", "abs/f", "rel/f", "up/a/b/f", "up", "up/..", "loop", "plain/x", "abs/../../../a", "missing/x"} {
+		for _, flags := range []uint64{unix.O_PATH, unix.O_PATH | unix.O_NOFOLLOW} {
+			want := ident(unix.Openat2(rfd, p, &unix.OpenHow{Flags: flags | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT}))
+			got := ident(walkInRoot(rfd, p, int(flags)))
+			if got != want {
+				t.Errorf("%s (flags %#x): walk %s, openat2 %s", p, flags, got, want)
+			}
+		}
+	}
 }
