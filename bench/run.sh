@@ -2,11 +2,23 @@
 # bench/run.sh: the hot path `plash run ID /bin/true` against bwrap and
 # unshare+chroot on the same busybox root file system, as root and as the
 # unprivileged test user (PLASH_TEST_USER, default plashtest). Median wall
-# times from hyperfine; target: plash at most 1.25 times bwrap.
+# times from hyperfine; target: plash at most 1.25 times bwrap. The "cpu"
+# rows are hyperfine's mean user+system time (children included), which
+# a loaded machine disturbs less than the wall time.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 runs=${RUNS:-200}
 user=${PLASH_TEST_USER:-plashtest}
+
+# hyper_both RUNS CMD: "MEDIAN_WALL CPU" in seconds of CMD over RUNS runs.
+hyper_both() {
+	local runs=$1; shift
+	local json; json=$(mktemp)
+	hyperfine -N --warmup 3 --runs "$runs" --export-json "$json" "$@" >/dev/null 2>&1 || { rm -f "$json"; return 1; }
+	python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(r["median"], r["user"]+r["system"])' "$json"
+	rm -f "$json"
+}
+export -f hyper_both
 
 for t in hyperfine bwrap unshare; do
 	if ! command -v $t >/dev/null; then
@@ -31,11 +43,13 @@ export PLASH_DATA=$tmp/root PLASH_INIT_UNION_TASTE=overlay
 plash init
 id=$(plash import-tar "$tmp/busybox.tar")
 root=$PLASH_DATA/index/$id/_data/root
-p=$(hyper_median "$runs" "$plash run $id /bin/true")
-b=$(hyper_median "$runs" "bwrap --bind $root / --dev /dev --proc /proc /bin/true")
-u=$(hyper_median "$runs" "unshare -m chroot $root /bin/true")
+read -r p pc < <(hyper_both "$runs" "$plash run $id /bin/true")
+read -r b bc < <(hyper_both "$runs" "bwrap --bind $root / --dev /dev --proc /proc /bin/true")
+read -r u uc < <(hyper_both "$runs" "unshare -m chroot $root /bin/true")
 row "run /bin/true (root)" "$p" "bwrap" "$b" 1.25
 row "run /bin/true (root)" "$p" "unshare -m chroot" "$u" 2
+row "run /bin/true cpu (root)" "$pc" "bwrap" "$bc" 1.25
+row "run /bin/true cpu (root)" "$pc" "unshare -m chroot" "$uc" 2
 
 # Unprivileged: a user namespace mapped from /etc/subuid.
 if id "$user" >/dev/null 2>&1 && grep -q "^$user:" /etc/subuid && command -v setpriv >/dev/null; then
@@ -44,11 +58,13 @@ if id "$user" >/dev/null 2>&1 && grep -q "^$user:" /etc/subuid && command -v set
 	as "$plash" init
 	uid=$(as "$plash" import-tar "$tmp/busybox.tar")
 	uroot=$tmp/user/index/$uid/_data/root
-	p=$(as bash -c ". bench/lib.sh; hyper_median $runs '$plash run $uid /bin/true'")
-	b=$(as bash -c ". bench/lib.sh; hyper_median $runs 'bwrap --unshare-user --bind $uroot / --dev /dev --proc /proc /bin/true'")
-	u=$(as bash -c ". bench/lib.sh; hyper_median $runs 'unshare -rm chroot $uroot /bin/true'")
+	read -r p pc < <(as bash -c "hyper_both $runs '$plash run $uid /bin/true'")
+	read -r b bc < <(as bash -c "hyper_both $runs 'bwrap --unshare-user --bind $uroot / --dev /dev --proc /proc /bin/true'")
+	read -r u uc < <(as bash -c "hyper_both $runs 'unshare -rm chroot $uroot /bin/true'")
 	row "run /bin/true (unprivileged)" "$p" "bwrap --unshare-user" "$b" 1.25
 	row "run /bin/true (unprivileged)" "$p" "unshare -rm chroot" "$u" 2
+	row "run /bin/true cpu (unprivileged)" "$pc" "bwrap --unshare-user" "$bc" 1.25
+	row "run /bin/true cpu (unprivileged)" "$pc" "unshare -rm chroot" "$uc" 2
 else
 	skip "run /bin/true (unprivileged)" "no user $user with /etc/subuid range" 1.25
 fi
