@@ -143,7 +143,7 @@ func (t *table) suggest(name string) string {
 		if strings.EqualFold(n, name) {
 			return n
 		}
-		d := editDistance(name, n)
+		d := EditDistance(name, n)
 		if d <= max && (best == "" || d < bestD) {
 			best, bestD = n, d
 		}
@@ -151,8 +151,9 @@ func (t *table) suggest(name string) string {
 	return best
 }
 
-// editDistance is the Levenshtein distance of a and b.
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance of a and b (for "did you
+// mean" suggestions).
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/plash-go/plash/eval"
 	"github.com/plash-go/plash/lang"
 )
 
@@ -397,31 +398,11 @@ func ruleList() string { return strings.Join(ruleIDs(), ", ") }
 func suggest(name string, candidates []string) string {
 	best, bestD := "", len(name)/2+2
 	for _, c := range candidates {
-		if d := editDistance(name, c); d < bestD {
+		if d := eval.EditDistance(name, c); d < bestD {
 			best, bestD = c, d
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // checkFiles reports --eval-file arguments, and --import arguments that

@@ -163,10 +163,7 @@ func (s *Server) macros(d *document) []*Macro {
 
 func (s *Server) completion(params json.RawMessage) (any, error) {
 	var p CompletionParams
-	if err := decode(params, &p); err != nil {
-		return nil, err
-	}
-	d, err := s.doc(p.TextDocument.URI)
+	d, err := s.decodeDoc(params, &p, &p.TextDocument)
 	if err != nil {
 		return nil, err
 	}
@@ -342,17 +339,22 @@ func argAt(calls []*lang.Call, off int) (*lang.Call, *lang.Arg) {
 	return c, nil
 }
 
-func (s *Server) hover(params json.RawMessage) (any, error) {
+// position decodes the params of a request about a position in an open
+// document: the document, its check result and text, and the offset.
+func (s *Server) position(params json.RawMessage) (d *document, res *Result, t *text, off int, err error) {
 	var p TextDocumentPositionParams
-	if err := decode(params, &p); err != nil {
-		return nil, err
+	if d, err = s.decodeDoc(params, &p, &p.TextDocument); err != nil {
+		return nil, nil, nil, 0, err
 	}
-	d, err := s.doc(p.TextDocument.URI)
+	res, t = s.result(d)
+	return d, res, t, t.offset(p.Position), nil
+}
+
+func (s *Server) hover(params json.RawMessage) (any, error) {
+	d, res, t, off, err := s.position(params)
 	if err != nil {
 		return nil, err
 	}
-	res, t := s.result(d)
-	off := t.offset(p.Position)
 	if c := callAt(res.Calls, off); c != nil {
 		var b strings.Builder
 		fmt.Fprintf(&b, "**%s**\n\n", callLabel(c))
@@ -373,13 +375,21 @@ func (s *Server) hover(params json.RawMessage) (any, error) {
 		r := t.rng(c.NamePos.Offset, c.NameEnd.Offset)
 		return Hover{Contents: MarkupContent{Kind: "markdown", Value: b.String()}, Range: &r}, nil
 	}
-	if c, a := argAt(res.Calls, off); a != nil && (c.Name == "eval-file" || c.Name == "import") {
-		if path := resolveFile(filepath.Dir(d.name), c.Name, a.Value); path != "" {
-			r := t.rng(a.Pos.Offset, a.End.Offset)
-			return Hover{Contents: MarkupContent{Kind: "markdown", Value: "`" + path + "`"}, Range: &r}, nil
-		}
+	if a, path := fileArgAt(res.Calls, off, d.name); path != "" {
+		r := t.rng(a.Pos.Offset, a.End.Offset)
+		return Hover{Contents: MarkupContent{Kind: "markdown", Value: "`" + path + "`"}, Range: &r}, nil
 	}
 	return nil, nil
+}
+
+// fileArgAt returns the --eval-file or --import argument at an offset of
+// the document name and the file it names; path is "" when there is none.
+func fileArgAt(calls []*lang.Call, off int, name string) (a *lang.Arg, path string) {
+	c, a := argAt(calls, off)
+	if a == nil || (c.Name != "eval-file" && c.Name != "import") {
+		return nil, ""
+	}
+	return a, resolveFile(filepath.Dir(name), c.Name, a.Value)
 }
 
 // resolveFile finds the file an --eval-file or --import argument names,
@@ -421,16 +431,10 @@ func resolveFile(dir, macro, arg string) string {
 }
 
 func (s *Server) definition(params json.RawMessage) (any, error) {
-	var p TextDocumentPositionParams
-	if err := decode(params, &p); err != nil {
-		return nil, err
-	}
-	d, err := s.doc(p.TextDocument.URI)
+	d, res, _, off, err := s.position(params)
 	if err != nil {
 		return nil, err
 	}
-	res, t := s.result(d)
-	off := t.offset(p.Position)
 	if c := callAt(res.Calls, off); c != nil {
 		m := res.Eval.Lookup(c.Name)
 		if m == nil || m.Def.Filename == "" {
@@ -442,10 +446,8 @@ func (s *Server) definition(params json.RawMessage) (any, error) {
 		pos := lineColPos(ot, m.Def)
 		return []Location{{URI: pathURI(m.Def.Filename), Range: Range{Start: pos, End: pos}}}, nil
 	}
-	if c, a := argAt(res.Calls, off); a != nil && (c.Name == "eval-file" || c.Name == "import") {
-		if path := resolveFile(filepath.Dir(d.name), c.Name, a.Value); path != "" {
-			return []Location{{URI: pathURI(path)}}, nil
-		}
+	if _, path := fileArgAt(res.Calls, off, d.name); path != "" {
+		return []Location{{URI: pathURI(path)}}, nil
 	}
 	return nil, nil
 }

@@ -60,12 +60,18 @@ func (s *Server) doc(uri string) (*document, error) {
 	return d, nil
 }
 
-func (s *Server) documentSymbol(params json.RawMessage) (any, error) {
-	var p DocumentSymbolParams
-	if err := decode(params, &p); err != nil {
+// decodeDoc decodes the params of a request about an open document into
+// p, whose TextDocument field is id, and returns the document.
+func (s *Server) decodeDoc(params json.RawMessage, p any, id *TextDocumentIdentifier) (*document, error) {
+	if err := decode(params, p); err != nil {
 		return nil, err
 	}
-	d, err := s.doc(p.TextDocument.URI)
+	return s.doc(id.URI)
+}
+
+func (s *Server) documentSymbol(params json.RawMessage) (any, error) {
+	var p DocumentSymbolParams
+	d, err := s.decodeDoc(params, &p, &p.TextDocument)
 	if err != nil {
 		return nil, err
 	}
@@ -107,10 +113,7 @@ func (s *Server) documentSymbol(params json.RawMessage) (any, error) {
 
 func (s *Server) foldingRange(params json.RawMessage) (any, error) {
 	var p FoldingRangeParams
-	if err := decode(params, &p); err != nil {
-		return nil, err
-	}
-	d, err := s.doc(p.TextDocument.URI)
+	d, err := s.decodeDoc(params, &p, &p.TextDocument)
 	if err != nil {
 		return nil, err
 	}
@@ -212,10 +215,7 @@ func semTokens(f *lang.File) []semToken {
 
 func (s *Server) semanticTokens(params json.RawMessage) (any, error) {
 	var p SemanticTokensParams
-	if err := decode(params, &p); err != nil {
-		return nil, err
-	}
-	d, err := s.doc(p.TextDocument.URI)
+	d, err := s.decodeDoc(params, &p, &p.TextDocument)
 	if err != nil {
 		return nil, err
 	}
@@ -274,10 +274,7 @@ func (s *Server) formatting(params json.RawMessage) (any, error) {
 
 func (s *Server) codeAction(params json.RawMessage) (any, error) {
 	var p CodeActionParams
-	if err := decode(params, &p); err != nil {
-		return nil, err
-	}
-	d, err := s.doc(p.TextDocument.URI)
+	d, err := s.decodeDoc(params, &p, &p.TextDocument)
 	if err != nil {
 		return nil, err
 	}
