@@ -703,10 +703,6 @@ func futimens(fd int, atime, mtime time.Time) {
 	unix.Syscall6(unix.SYS_UTIMENSAT, uintptr(fd), 0, uintptr(unsafe.Pointer(&ts[0])), 0, 0, 0)
 }
 
-type onlyWriter struct{ w io.Writer }
-
-func (o onlyWriter) Write(b []byte) (int, error) { return o.w.Write(b) }
-
 func atime(hdr *tar.Header) time.Time {
 	if !hdr.AccessTime.IsZero() {
 		return hdr.AccessTime

@@ -3,8 +3,8 @@ package tarball
 import (
 	"archive/tar"
 	"bytes"
-	"fmt"
 	"compress/gzip"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"

@@ -117,16 +117,6 @@ func rawUtimensat(dirfd int, path string, atime, mtime time.Time, flags int) err
 	return errnoErr(e)
 }
 
-func rawLstat(path string, st *unix.Stat_t) error {
-	p, err := cstr(path)
-	if err != nil {
-		return err
-	}
-	cwd := unix.AT_FDCWD
-	_, _, e := syscall.RawSyscall6(unix.SYS_NEWFSTATAT, uintptr(cwd), uintptr(unsafe.Pointer(p)), uintptr(unsafe.Pointer(st)), unix.AT_SYMLINK_NOFOLLOW, 0, 0)
-	return errnoErr(e)
-}
-
 func rawLlistxattr(path string, dest []byte) (int, error) {
 	p, err := cstr(path)
 	if err != nil {
