@@ -17,6 +17,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/match"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	ggcrremote "github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
@@ -72,7 +73,9 @@ func (r *Remote) Image(ctx context.Context, id string, cfg ImageConfig) (img v1.
 			return nil, nil, fmt.Errorf("writing layer of container %s: %w", lid, err)
 		}
 		var created v1.Time
-		if fi, err := os.Stat(filepath.Dir(filepath.Dir(root))); err == nil {
+		// _data is written once, when the container is made (its node
+		// directory changes with every child).
+		if fi, err := os.Stat(filepath.Dir(root)); err == nil {
 			created = v1.Time{Time: fi.ModTime().UTC().Truncate(1e9)}
 			newest = created
 		}
@@ -109,10 +112,13 @@ func (r *Remote) Image(ctx context.Context, id string, cfg ImageConfig) (img v1.
 	return img, cleanup, nil
 }
 
+// refNameAnnotation tags an image in an OCI layout.
+const refNameAnnotation = "org.opencontainers.image.ref.name"
+
 // ExportOCI writes container id as an image into the OCI image layout dir
 // (created when missing, added to when it is a layout already), tagged tag
 // (the org.opencontainers.image.ref.name annotation, so that
-// "skopeo copy oci:DIR:TAG ..." finds it).
+// "skopeo copy oci:DIR:TAG ..." finds it), replacing an image of that tag.
 func (r *Remote) ExportOCI(ctx context.Context, id, dir, tag string, cfg ImageConfig) error {
 	img, done, err := r.Image(ctx, id, cfg)
 	if err != nil {
@@ -130,11 +136,14 @@ func (r *Remote) ExportOCI(ctx context.Context, id, dir, tag string, cfg ImageCo
 			return fmt.Errorf("exporting to %s: %w", dir, err)
 		}
 	}
-	var opts []layout.Option
-	if tag != "" {
-		opts = append(opts, layout.WithAnnotations(map[string]string{"org.opencontainers.image.ref.name": tag}))
+	if tag == "" {
+		err = p.AppendImage(img)
+	} else {
+		// The image replaces one of the same tag.
+		err = p.ReplaceImage(img, match.Annotation(refNameAnnotation, tag),
+			layout.WithAnnotations(map[string]string{refNameAnnotation: tag}))
 	}
-	if err := p.AppendImage(img, opts...); err != nil {
+	if err != nil {
 		return fmt.Errorf("exporting to %s: %w", dir, err)
 	}
 	return nil

@@ -185,7 +185,13 @@ func TestExportOCI(t *testing.T) {
 	if mt != "application/vnd.oci.image.manifest.v1+json" {
 		t.Errorf("media type %s", mt)
 	}
-	// Same container, same layers: exporting is reproducible.
+	// Same container, same layers: exporting is reproducible, also after
+	// the container got a child.
+	child := filepath.Join(t.TempDir(), "child")
+	os.Mkdir(child, 0o755)
+	if _, err := s.AddLayer(id, child); err != nil {
+		t.Fatal(err)
+	}
 	dir2 := filepath.Join(t.TempDir(), "oci2")
 	if err := r.ExportOCI(context.Background(), id, dir2, "v1", cfg); err != nil {
 		t.Fatal(err)
@@ -196,13 +202,21 @@ func TestExportOCI(t *testing.T) {
 	if m2.Manifests[0].Digest != m.Manifests[0].Digest {
 		t.Errorf("second export has digest %s, first %s", m2.Manifests[0].Digest, m.Manifests[0].Digest)
 	}
-	// A second tag goes into the same layout.
+	// A second tag goes into the same layout; the same tag again replaces
+	// its image.
 	if err := r.ExportOCI(context.Background(), id, dir, "v2", cfg); err != nil {
 		t.Fatal(err)
 	}
+	if err := r.ExportOCI(context.Background(), id, dir, "v2", ImageConfig{Entrypoint: []string{"/bin/true"}}); err != nil {
+		t.Fatal(err)
+	}
 	m, _ = func() (*v1.IndexManifest, error) { idx, _ := p.ImageIndex(); return idx.IndexManifest() }()
-	if len(m.Manifests) != 2 {
-		t.Errorf("layout has %d images, want 2", len(m.Manifests))
+	var tags []string
+	for _, d := range m.Manifests {
+		tags = append(tags, d.Annotations["org.opencontainers.image.ref.name"])
+	}
+	if strings.Join(tags, " ") != "v1 v2" {
+		t.Errorf("layout has tags %q, want v1 v2", tags)
 	}
 	if ents, _ := os.ReadDir(filepath.Join(s.Dir, "tmp")); len(ents) != 0 {
 		t.Errorf("tmp not empty: %v", ents)
