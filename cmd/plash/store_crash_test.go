@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math/rand"
 	"os"
@@ -62,6 +63,16 @@ func storeCommands(t *testing.T, data string, withCreate bool) []storeCommand {
 			},
 		},
 	}
+	// rm makes nothing, but a kill in the middle must leave the store
+	// consistent too (the victim is renamed away before it is deleted).
+	cmds = append(cmds, storeCommand{
+		name: "rm",
+		args: func(t *testing.T, data, dir string) []string {
+			id := plashOut(t, data, "import-tar", busyboxTar)
+			return []string{"rm", id}
+		},
+		check: func(root string) error { return errors.New("rm makes no container") },
+	})
 	// create (and later build) join when they work here.
 	create := storeCommand{
 		name: "create",
@@ -240,7 +251,7 @@ func TestStoreCrash(t *testing.T) {
 // valid.
 func TestStoreConcurrent(t *testing.T) {
 	data := newData(t)
-	cmds := storeCommands(t, data, false) // import-tar, add-layer
+	cmds := storeCommands(t, data, false)[:2] // import-tar, add-layer
 	checks := map[string]func(string) error{}
 	for _, c := range cmds {
 		checks[c.name] = c.check
