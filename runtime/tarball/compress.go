@@ -27,6 +27,17 @@ var magics = []struct {
 	{"zstd", []byte{0x28, 0xb5, 0x2f, 0xfd}},
 }
 
+// compression names the compression whose magic number head starts
+// with, "" for none known.
+func compression(head []byte) string {
+	for _, m := range magics {
+		if bytes.HasPrefix(head, m.magic) {
+			return m.name
+		}
+	}
+	return ""
+}
+
 // Decompress returns a reader of the uncompressed stream of r, detecting
 // gzip, xz, bzip2 and zstd by their magic numbers; anything else is
 // passed through. The name of the compression ("" for none) is returned
@@ -40,13 +51,7 @@ func Decompress(r io.Reader) (io.Reader, string, func(), error) {
 		}
 		return nil, "", nil, err
 	}
-	kind := ""
-	for _, m := range magics {
-		if bytes.HasPrefix(head, m.magic) {
-			kind = m.name
-			break
-		}
-	}
+	kind := compression(head)
 	nop := func() {}
 	switch kind {
 	case "gzip":

@@ -2,12 +2,14 @@ package tarball
 
 import (
 	"archive/tar"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -31,18 +33,46 @@ type Options struct {
 
 // Extract unpacks the (possibly compressed) tar archive r into the
 // existing directory root. Nothing is ever written outside root.
-func Extract(root string, r io.Reader, opts Options) error {
-	dr, _, closeFn, err := Decompress(r)
-	if err != nil {
-		return err
+func Extract(root string, r io.Reader, opts Options) (err error) {
+	// A regular file is mapped into memory: no read calls, and the
+	// contents of a plain archive are written straight from the map.
+	var mem *bytes.Reader
+	var memData []byte
+	if f, ok := r.(*os.File); ok {
+		if m, unmap := mapFile(f); m != nil {
+			memData = m
+			defer unmap()
+			defer func() {
+				// The file shrank under us: the map faults.
+				if p := recover(); p != nil {
+					err = fmt.Errorf("the archive changed while being read: %v", p)
+				}
+			}()
+			debug.SetPanicOnFault(true)
+			defer debug.SetPanicOnFault(false)
+			mem = bytes.NewReader(m)
+			r = mem
+		}
 	}
-	defer closeFn()
+	var dr io.Reader
+	plainMap := mem != nil && compression(memData) == ""
+	if plainMap {
+		dr = mem
+	} else {
+		var closeFn func()
+		if dr, _, closeFn, err = Decompress(r); err != nil {
+			return err
+		}
+		defer closeFn()
+	}
 	x, err := newExtractor(root, opts)
 	if err != nil {
 		return err
 	}
 	defer x.close()
-	if usePrefetch {
+	if plainMap {
+		x.mem, x.memData = mem, memData
+	} else if usePrefetch {
 		pr := newPrefetcher(dr)
 		defer pr.stop()
 		dr = pr
@@ -51,6 +81,25 @@ func Extract(root string, r io.Reader, opts Options) error {
 		return err
 	}
 	return x.finish()
+}
+
+// mapFile maps the rest of f, a regular file, read-only; nil when f is
+// not a regular file or the map fails.
+func mapFile(f *os.File) ([]byte, func()) {
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() == 0 || st.Size() != int64(int(st.Size())) {
+		return nil, nil
+	}
+	off, err := f.Seek(0, io.SeekCurrent)
+	if err != nil || off >= st.Size() {
+		return nil, nil
+	}
+	m, err := unix.Mmap(int(f.Fd()), 0, int(st.Size()), unix.PROT_READ, unix.MAP_SHARED)
+	if err != nil {
+		return nil, nil
+	}
+	unix.Madvise(m, unix.MADV_SEQUENTIAL)
+	return m[off:], func() { unix.Munmap(m) }
 }
 
 const (
@@ -82,6 +131,8 @@ type extractor struct {
 	chownFailures atomic.Int64
 	entries       int
 
+	mem       *bytes.Reader // the mapped plain archive, or nil
+	memData   []byte        // its bytes
 	jobs      chan []*fileJob
 	batch     []*fileJob // jobs not yet handed to the workers
 	batchSize int64
@@ -138,6 +189,24 @@ type fileJob struct {
 	mode         uint32
 	xattrs       map[string]string
 	atime, mtime time.Time
+}
+
+// contents returns the contents of the current entry as a slice of the
+// mapped archive, or nil when they are not there in one piece.
+func (x *extractor) contents(hdr *tar.Header) []byte {
+	if x.mem == nil || hdr.Size <= 0 || hdr.Typeflag == tar.TypeGNUSparse {
+		return nil
+	}
+	for k := range hdr.PAXRecords {
+		if strings.HasPrefix(k, "GNU.sparse.") {
+			return nil
+		}
+	}
+	pos := x.mem.Size() - int64(x.mem.Len())
+	if pos+hdr.Size > x.mem.Size() {
+		return nil // truncated: the normal path reports it
+	}
+	return x.memData[pos : pos+hdr.Size : pos+hdr.Size]
 }
 
 func (x *extractor) submit(j *fileJob) error {
@@ -585,6 +654,12 @@ func (x *extractor) entry(hdr *tar.Header, r io.Reader) error {
 		}
 		job := &fileJob{fd: fd, rel: rel, uid: hdr.Uid, gid: hdr.Gid, mode: mode,
 			xattrs: xattrsOf(hdr), atime: atime(hdr), mtime: hdr.ModTime}
+		if data := x.contents(hdr); data != nil {
+			// From the map of a plain archive: no copy at all; the tar
+			// reader seeks over the contents.
+			job.data = data
+			return x.submit(job)
+		}
 		if hdr.Size > 0 && hdr.Size <= jobMax {
 			// Small files: read here, written by a worker while the next
 			// entries are read.

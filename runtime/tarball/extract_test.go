@@ -426,3 +426,47 @@ func TestWalkInRootMatchesOpenat2(t *testing.T) {
 		}
 	}
 }
+
+// Archives in regular files are mapped; plain ones are written straight
+// from the map. The results must be those of reading a stream.
+func TestExtractFromFile(t *testing.T) {
+	big := strings.Repeat("0123456789", 300000) // past jobMax
+	data := mkTar(t, dir("d/"), file("d/small", "hello"), file("d/big", big), file("empty", ""),
+		hardlink("d/hl", "d/small"), symlink("s", "d/small"), file("../../escape", "contained"))
+	for _, kind := range []string{"plain", "gzip"} {
+		t.Run(kind, func(t *testing.T) {
+			in := data
+			if kind != "plain" {
+				in = compressWith(t, kind, data)
+			}
+			// A few bytes before the archive: extraction starts at the
+			// file's offset, as with a redirected stdin read partly.
+			p := filepath.Join(t.TempDir(), "a.tar")
+			os.WriteFile(p, append([]byte("skip"), in...), 0o644)
+			f, err := os.Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			f.Seek(4, 0)
+			root, outside := sandbox(t)
+			if err := Extract(root, f, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			assertOutsideUntouched(t, outside)
+			if read(t, filepath.Join(root, "d/small")) != "hello" || read(t, filepath.Join(root, "d/big")) != big ||
+				read(t, filepath.Join(root, "escape")) != "contained" || read(t, filepath.Join(root, "s")) != "hello" {
+				t.Error("contents differ")
+			}
+		})
+	}
+	// Truncated inside a file's contents.
+	p := filepath.Join(t.TempDir(), "t.tar")
+	os.WriteFile(p, data[:len(data)/2], 0o644)
+	f, _ := os.Open(p)
+	defer f.Close()
+	root, _ := sandbox(t)
+	if err := Extract(root, f, Options{}); err == nil || !strings.Contains(err.Error(), "truncated") {
+		t.Errorf("truncated file: %v", err)
+	}
+}
