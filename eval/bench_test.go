@@ -78,6 +78,26 @@ func BenchmarkStdlibLoad(b *testing.B) {
 	}
 }
 
+// BenchmarkStdlibLoadCompiled is what loading the standard library costs
+// a process from its embedded compiled form (stdlib/*.starc), as stdTable
+// does.
+func BenchmarkStdlibLoadCompiled(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		t := newTable()
+		x := &expander{cfg: &Config{}, packs: map[string]*pack{}, maxSteps: DefaultMaxSteps, base: t, table: t}
+		for _, name := range []string{"core.star", "pm.star", "shortcuts.star"} {
+			src, _ := stdlibFile(name)
+			prog := stdProgram(name, src)
+			if prog == nil {
+				b.Fatalf("%s: no compiled form", name)
+			}
+			if p := x.execProgram(x.newThread(name), name, stdPrefix+name, prog); p.err != nil {
+				b.Fatal(p.err)
+			}
+		}
+	}
+}
+
 // BenchmarkRunX is the evaluation of `plash eval --run x` in process.
 func BenchmarkRunX(b *testing.B) {
 	for i := 0; i < b.N; i++ {

@@ -1,6 +1,8 @@
 package eval
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -389,8 +391,18 @@ const stdPrefix = "stdlib/"
 // exec runs a pack's source. file is its name in positions and for
 // relative loads.
 func (x *expander) exec(th *starlark.Thread, name, file string, src []byte) *pack {
+	_, prog, err := starlark.SourceProgramOptions(fileOptions, file, src, predeclared.Has)
+	if err != nil {
+		return &pack{name: name, err: x.packError(file, err)}
+	}
+	return x.execProgram(th, name, file, prog)
+}
+
+// execProgram runs a pack's compiled program, as exec does its source.
+func (x *expander) execProgram(th *starlark.Thread, name, file string, prog *starlark.Program) *pack {
 	p := &pack{name: name}
-	g, err := starlark.ExecFileOptions(fileOptions, th, file, src, predeclared)
+	g, err := prog.Init(th, predeclared)
+	g.Freeze()
 	if err != nil {
 		p.err = x.packError(file, err)
 		return p
@@ -398,6 +410,59 @@ func (x *expander) exec(th *starlark.Thread, name, file string, src []byte) *pac
 	p.globals = g
 	p.macros = packMacros(name, file, g)
 	return p
+}
+
+// The standard library's files are compiled at development time into
+// stdlib/NAME.starc, embedded beside the sources, so that a process does
+// not parse and compile them on every start. `go generate ./eval` writes
+// them; TestStdlibCompiled fails when they are stale.
+//
+//go:generate go test -run ^TestStdlibCompiled$ . -args -update
+
+// compiledMagic starts a .starc file, followed by the SHA-256 of the
+// source it was compiled from and the program as starlark.Program.Write
+// writes it.
+const compiledMagic = "plash-starc\n"
+
+// compileStd compiles a standard library file (NAME.star) into the
+// .starc form.
+func compileStd(name string, src []byte) ([]byte, error) {
+	_, prog, err := starlark.SourceProgramOptions(fileOptions, stdPrefix+name, src, predeclared.Has)
+	if err != nil {
+		return nil, fmt.Errorf("compiling %s%s: %v", stdPrefix, name, err)
+	}
+	sum := sha256.Sum256(src)
+	var b bytes.Buffer
+	b.WriteString(compiledMagic)
+	b.Write(sum[:])
+	if err := prog.Write(&b); err != nil {
+		return nil, fmt.Errorf("compiling %s%s: %v", stdPrefix, name, err)
+	}
+	return b.Bytes(), nil
+}
+
+// compiledName is the name of the compiled form of a .star file.
+func compiledName(name string) string { return strings.TrimSuffix(name, ".star") + ".starc" }
+
+// stdProgram returns the embedded compiled program of a standard library
+// file, or nil when there is none, it is not the compiled form of src (a
+// source edited without `go generate ./eval`) or this version of Starlark
+// cannot read it: the caller then compiles the source.
+func stdProgram(name string, src []byte) *starlark.Program {
+	data, err := fs.ReadFile(stdlib.FS, compiledName(name))
+	if err != nil || !bytes.HasPrefix(data, []byte(compiledMagic)) {
+		return nil
+	}
+	data = data[len(compiledMagic):]
+	sum := sha256.Sum256(src)
+	if len(data) < len(sum) || !bytes.Equal(data[:len(sum)], sum[:]) {
+		return nil
+	}
+	prog, err := starlark.CompiledProgram(bytes.NewReader(data[len(sum):]))
+	if err != nil || prog.Filename() != stdPrefix+name {
+		return nil
+	}
+	return prog
 }
 
 // packError formats the error of loading a pack with its position.
@@ -548,7 +613,12 @@ func stdTable() (*table, error) {
 				return
 			}
 			th := x.newThread(name)
-			p := x.exec(th, strings.TrimSuffix(name, ".star"), stdPrefix+name, src)
+			var p *pack
+			if prog := stdProgram(name, src); prog != nil {
+				p = x.execProgram(th, strings.TrimSuffix(name, ".star"), stdPrefix+name, prog)
+			} else {
+				p = x.exec(th, strings.TrimSuffix(name, ".star"), stdPrefix+name, src)
+			}
 			if p.err != nil {
 				stdErr = fmt.Errorf("loading the standard library: %v", p.err)
 				return

@@ -11,9 +11,11 @@ package stdlib
 
 import "embed"
 
-// FS holds the .star files.
+// FS holds the .star files and their compiled forms NAME.starc, which
+// package eval generates (go generate ./eval) and loads instead of
+// compiling the sources on every start.
 //
-//go:embed *.star
+//go:embed *.star *.starc
 var FS embed.FS
 
 // Default lists the files loaded into every evaluation, in order.
