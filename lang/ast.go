@@ -125,16 +125,25 @@ func (s *Stanza) Args() []*Arg {
 
 // Arg returns the argument a line holds, or nil for a comment or blank line.
 func (l *Line) Arg() *Arg {
+	if !l.IsArg() {
+		return nil
+	}
+	a := new(Arg)
+	l.argInto(a)
+	return a
+}
+
+// argInto sets *a to the argument of a line that holds one.
+func (l *Line) argInto(a *Arg) {
 	switch {
 	case l.Text != nil:
-		return &Arg{Value: *l.Text, Kind: PlainArg, Pos: l.Pos, End: advance(l.Pos, *l.Text)}
+		*a = Arg{Value: *l.Text, Kind: PlainArg, Pos: l.Pos, End: advance(l.Pos, *l.Text)}
 	case l.Esc != nil:
 		p := advance(l.Pos, `--\ `)
-		return &Arg{Value: (*l.Esc)[4:], Kind: EscapedArg, Pos: p, End: advance(p, (*l.Esc)[4:])}
+		*a = Arg{Value: (*l.Esc)[4:], Kind: EscapedArg, Pos: p, End: advance(p, (*l.Esc)[4:])}
 	case l.EscEmpty:
-		return &Arg{Kind: EmptyArg, Pos: l.Pos, End: advance(l.Pos, `--\`)}
+		*a = Arg{Kind: EmptyArg, Pos: l.Pos, End: advance(l.Pos, `--\`)}
 	}
-	return nil
 }
 
 // MacroName returns the macro names a macro token calls: "--name" calls
