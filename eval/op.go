@@ -112,7 +112,9 @@ func Script(ops []Op) string {
 	}
 	s := b.String()
 	if s != "" && !strings.HasSuffix(s, "\n") {
-		s += "\n"
+		// Within the capacity grown above: no copy of the script.
+		b.WriteByte('\n')
+		s = b.String()
 	}
 	return s
 }

@@ -94,39 +94,57 @@ func builtinLayer(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 // hintOp is the op of a hint: the layer hint is a Layer op and an image
 // hint an Image op, so that consumers see one form whichever way a
 // Plashfile wrote it.
-func hintOp(name string, value *string) (Op, error) {
+func hintOp(name string, value string, hasValue bool) (Op, error) {
 	if name == "" || strings.ContainsAny(name, "=\n") {
 		return Op{}, fmt.Errorf("invalid hint name %q", name)
 	}
-	if value != nil && strings.Contains(*value, "\n") {
-		return Op{}, fmt.Errorf("hint value must be one line, got %q", *value)
+	if hasValue && strings.Contains(value, "\n") {
+		return Op{}, fmt.Errorf("hint value must be one line, got %q", value)
 	}
 	switch {
-	case name == "layer" && value == nil:
+	case name == "layer" && !hasValue:
 		return Op{Kind: Layer}, nil
-	case name == "image" && value != nil:
-		return Op{Kind: Image, Value: *value}, nil
-	case value == nil:
+	case name == "image" && hasValue:
+		return Op{Kind: Image, Value: value}, nil
+	case !hasValue:
 		return Op{Kind: Hint, Name: name}, nil
 	}
-	return Op{Kind: Hint, Name: name, Value: *value, HasValue: true}, nil
+	return Op{Kind: Hint, Name: name, Value: value, HasValue: true}, nil
 }
 
 func builtinHint(th *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	// The common calls, hint(NAME) and hint(NAME, VALUE) with strings,
+	// without UnpackArgs and its allocations.
+	if len(kwargs) == 0 && (len(args) == 1 || len(args) == 2) {
+		if name, ok := args[0].(starlark.String); ok {
+			var value starlark.String
+			hasValue := len(args) == 2 && args[1] != starlark.None
+			if hasValue {
+				value, ok = args[1].(starlark.String)
+			}
+			if ok {
+				op, err := hintOp(string(name), string(value), hasValue)
+				if err != nil {
+					return nil, fmt.Errorf("hint: %v", err)
+				}
+				return newOpValue(th, op)
+			}
+		}
+	}
 	var name string
 	var value starlark.Value = starlark.None
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "name", &name, "value?", &value); err != nil {
 		return nil, err
 	}
-	var vp *string
+	var v string
 	if value != starlark.None {
 		s, ok := starlark.AsString(value)
 		if !ok {
 			return nil, fmt.Errorf("hint: value must be a string or None, got %s", value.Type())
 		}
-		vp = &s
+		v = s
 	}
-	op, err := hintOp(name, vp)
+	op, err := hintOp(name, v, value != starlark.None)
 	if err != nil {
 		return nil, fmt.Errorf("hint: %v", err)
 	}
@@ -297,6 +315,11 @@ func (x *expander) appendOps(ops []Op, v starlark.Value) ([]Op, error) {
 				text := string(s)
 				if j > i+1 {
 					var b strings.Builder
+					size := j - i - 1
+					for k := i; k < j; k++ {
+						size += len(v.Index(k).(starlark.String))
+					}
+					b.Grow(size)
 					for k := i; k < j; k++ {
 						if k > i {
 							b.WriteByte('\n')
