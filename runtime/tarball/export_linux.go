@@ -110,7 +110,7 @@ func (e *exporter) dir(rel string, layers []int) error {
 		if err != nil {
 			return &os.PathError{Op: "readdir", Path: abs, Err: err}
 		}
-		opaque := isOpaque(abs)
+		opaque := isOpaque(dfd)
 		var hideBelow []string
 		for _, n := range names {
 			if rel == "" && metaDirs[n] {
@@ -183,10 +183,17 @@ func (e *exporter) dir(rel string, layers []int) error {
 	return nil
 }
 
-func isOpaque(dir string) bool {
+// isOpaque reports whether the directory open as fd is marked opaque for
+// overlay (or fuse-overlayfs): lower layers do not show through it.
+func isOpaque(fd int) bool {
+	var names [1024]byte
+	n, err := rawFlistxattr(fd, names[:])
+	if err != nil && err != unix.ERANGE || n == 0 {
+		return false // usually: no attributes at all, one call
+	}
 	var b [8]byte
 	for _, attr := range []string{"trusted.overlay.opaque", "user.overlay.opaque", "user.fuseoverlayfs.opaque"} {
-		if n, err := unix.Lgetxattr(dir, attr, b[:]); err == nil && n > 0 && b[0] == 'y' {
+		if m, err := unix.Fgetxattr(fd, attr, b[:]); err == nil && m > 0 && b[0] == 'y' {
 			return true
 		}
 	}
