@@ -1,9 +1,10 @@
 # plash: build, demo and test targets. See README.md.
 GO ?= go
+export PATH := /usr/local/go/bin:$(PATH)
 PURE = ./lang/... ./eval/... ./stdlib/... ./spec/...
 FUZZTIME ?= 30s
 
-.PHONY: all build demo test check unit race fuzz bench install clean
+.PHONY: all build demo test deps check unit race fuzz bench install clean
 
 all: build
 
@@ -16,13 +17,18 @@ install: build
 
 # The main job: build plash, make a busybox root filesystem, import it and
 # run a container from it.
-demo: build
+demo:
+	./scripts/deps demo
 	./scripts/demo
 
 # Every test: static checks, the unit and script tests (as root and as the
 # unprivileged test user), the race detector on the pure packages, and each
 # fuzz target for $(FUZZTIME).
-test: check unit race fuzz
+test: deps check unit race fuzz
+
+# Installs missing Debian packages (as root), the test user and fuse access.
+deps:
+	CI= ./scripts/deps test
 
 check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
