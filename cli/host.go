@@ -74,13 +74,8 @@ func newUUID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }
 
-// remoteImages resolves from-lxc, from-url, from-docker and from-github.
-// The image sources set it (runtime/remote); until then those macros fail
-// with an error saying so.
-var remoteImages eval.Images
-
 // storeImages is eval.Images for the command line: ids and map keys from
-// the store, the remote sources through remoteImages.
+// the store, the remote sources with runtime/remote (images.go).
 type storeImages struct{}
 
 // FromID checks that the container exists when the data directory is set
@@ -116,36 +111,4 @@ func (storeImages) FromMap(key string) (string, error) {
 		return "", eval.ErrMapKeyNotFound
 	}
 	return id, nil
-}
-
-func notYet(what string) error {
-	return fmt.Errorf("%s images are not available in this build yet", what)
-}
-
-func (storeImages) FromLXC(name string) (string, error) {
-	if remoteImages == nil {
-		return "", notYet("images.linuxcontainers.org")
-	}
-	return remoteImages.FromLXC(name)
-}
-
-func (storeImages) FromURL(url string) (string, error) {
-	if remoteImages == nil {
-		return "", notYet("URL")
-	}
-	return remoteImages.FromURL(url)
-}
-
-func (storeImages) FromDocker(image string) (string, error) {
-	if remoteImages == nil {
-		return "", notYet("docker")
-	}
-	return remoteImages.FromDocker(image)
-}
-
-func (storeImages) FromGitHub(repo, file string) (string, error) {
-	if remoteImages == nil {
-		return "", notYet("GitHub")
-	}
-	return remoteImages.FromGitHub(repo, file)
 }

@@ -7,19 +7,13 @@ import (
 	"github.com/plash-go/plash/runtime/store"
 )
 
-func init() { remoteImages = remoteSources{} }
-
-// remoteSources resolves --from-lxc (and --from NAME), --from-url,
+// storeImages resolves --from-lxc (and --from NAME), --from-url,
 // --from-docker and --from-github with runtime/remote, each import
-// remembered in the map so the second use makes no request. FromID and
-// FromMap are storeImages'.
-type remoteSources struct{ storeImages }
+// remembered in the map so the second use makes no request.
 
-// buildPlashfile builds the Plashfile that --from-github fetched and
-// returns the container id. runtime/build provides the builder: set it
-// there (e.g. in cmd_build.go's init) to build src as `plash build
-// --eval-file` would, with origin as the file name in messages. While it is
-// nil, --from-github fetches the file and then fails saying so.
+// buildPlashfile builds the Plashfile that --from-github fetched, as
+// `plash build --eval-file` would with origin as the file name in
+// messages, and returns the container id (set in build.go).
 var buildPlashfile remote.Builder
 
 // withRemote opens the store and runs f with an importer and a context
@@ -34,19 +28,19 @@ func withRemote(f func(ctx context.Context, r *remote.Remote) (string, error)) (
 	return f(ctx, newRemote(s))
 }
 
-func (remoteSources) FromLXC(name string) (string, error) {
+func (storeImages) FromLXC(name string) (string, error) {
 	return withRemote(func(ctx context.Context, r *remote.Remote) (string, error) {
 		return r.ImportLXC(ctx, name)
 	})
 }
 
-func (remoteSources) FromURL(url string) (string, error) {
+func (storeImages) FromURL(url string) (string, error) {
 	return withRemote(func(ctx context.Context, r *remote.Remote) (string, error) {
 		return r.ImportURL(ctx, url, "")
 	})
 }
 
-func (remoteSources) FromDocker(image string) (string, error) {
+func (storeImages) FromDocker(image string) (string, error) {
 	return withRemote(func(ctx context.Context, r *remote.Remote) (string, error) {
 		return r.ImportDocker(ctx, image)
 	})
@@ -55,7 +49,7 @@ func (remoteSources) FromDocker(image string) (string, error) {
 // FromGitHub gets file "plashfile" when the Plashfile named none (eval's
 // default): that is the default file, which falls back to "Plashfile" and
 // is remembered as github:USER%REPO, as the original did.
-func (remoteSources) FromGitHub(repo, file string) (string, error) {
+func (storeImages) FromGitHub(repo, file string) (string, error) {
 	if file == "plashfile" {
 		file = ""
 	}
