@@ -1,9 +1,7 @@
 package cli
 
 import (
-	"bufio"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/plash-go/plash/runtime/store"
@@ -38,26 +36,20 @@ to standard output when FILE is omitted or '-'. Owners are kept.`,
 			if err := enterUserns(); err != nil {
 				return err
 			}
-			var out io.Writer = os.Stdout
-			var file *os.File
+			out := os.Stdout
 			if len(args) == 2 && args[1] != "-" {
-				file, err = os.Create(args[1])
+				out, err = os.Create(args[1])
 				if err != nil {
 					return fmt.Errorf("exporting: %w", err)
 				}
-				out = file
 			}
-			bw := bufio.NewWriterSize(out, 1<<20)
-			err = tarball.Export(s, args[0], bw)
-			if err == nil {
-				err = bw.Flush()
-			}
-			if file != nil {
-				if cerr := file.Close(); err == nil {
+			err = tarball.Export(s, args[0], out)
+			if out != os.Stdout {
+				if cerr := out.Close(); err == nil {
 					err = cerr
 				}
 				if err != nil {
-					os.Remove(file.Name())
+					os.Remove(out.Name())
 				}
 			}
 			return storeErr(err)

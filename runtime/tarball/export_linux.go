@@ -2,6 +2,7 @@ package tarball
 
 import (
 	"archive/tar"
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -43,6 +44,34 @@ func Export(s *store.Store, id string, w io.Writer) error {
 // fuse-overlayfs and OCI style .wh. files, and unionfs-fuse's
 // .unionfs-fuse/PATH_HIDDEN~ markers.
 func ExportLayers(roots []string, w io.Writer) error {
+	defer lessGC()()
+	bw := newOutput(w)
+	if err := exportLayers(roots, bw); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// newOutput buffers w; a regular file is written with raw system calls.
+func newOutput(w io.Writer) *bufio.Writer {
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+			return bufio.NewWriterSize(rawFile{int(f.Fd())}, 1<<20)
+		}
+	}
+	return bufio.NewWriterSize(w, 1<<20)
+}
+
+type rawFile struct{ fd int }
+
+func (r rawFile) Write(b []byte) (int, error) {
+	if err := writeAll(r.fd, b); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+func exportLayers(roots []string, w io.Writer) error {
 	e := &exporter{tw: tar.NewWriter(w), roots: roots, links: map[[2]uint64]string{}, hasMeta: map[int]bool{}, buf: make([]byte, 1<<20)}
 	var st unix.Stat_t
 	if err := unix.Lstat(roots[0], &st); err != nil {

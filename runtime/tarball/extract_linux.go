@@ -34,6 +34,7 @@ type Options struct {
 // Extract unpacks the (possibly compressed) tar archive r into the
 // existing directory root. Nothing is ever written outside root.
 func Extract(root string, r io.Reader, opts Options) (err error) {
+	defer lessGC()()
 	// A regular file is mapped into memory: no read calls, and the
 	// contents of a plain archive are written straight from the map.
 	var mem *bytes.Reader
