@@ -83,7 +83,8 @@ func planFile(f *lang.File, dir string) (*build.Plan, error) {
 	}
 	ops, err := eval.Eval(f, cfg)
 	if err != nil {
-		return nil, err
+		// --from-id 99: a missing container exits 3 here too.
+		return nil, storeErr(err)
 	}
 	p, err := build.NewPlan(ops, describer(f))
 	if errors.Is(err, build.ErrNoImage) {

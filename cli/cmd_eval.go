@@ -48,7 +48,7 @@ func runEval(args []string) error {
 		ops, err = evalArgs(args)
 	}
 	if err != nil {
-		return err
+		return storeErr(err)
 	}
 	if asJSON {
 		b, err := eval.MarshalOps(ops)
