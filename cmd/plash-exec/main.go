@@ -1,5 +1,3 @@
-// Command plash-exec is the shebang interpreter of executable Plashfiles:
-// "#!/usr/bin/env plash-exec" on a Plashfile's first line.
 package main
 
 import (

@@ -1,4 +1,3 @@
-// Command plash builds and runs containers that are plain processes.
 package main
 
 import (
