@@ -28,7 +28,7 @@ empty file.`,
 				name = args[0]
 				f, err := os.Open(name)
 				if err != nil {
-					return err
+					return fmt.Errorf("importing %s: %w", name, err)
 				}
 				defer f.Close()
 				if fi, err := f.Stat(); err == nil && fi.IsDir() {
