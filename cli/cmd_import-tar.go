@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/plash-go/plash/runtime/tarball"
+	"golang.org/x/term"
 )
 
 func init() {
@@ -35,6 +36,8 @@ empty file.`,
 					return fmt.Errorf("importing %s: it is a directory, not a tar archive (use plash add-layer 0 DIR for a directory)", name)
 				}
 				r = f
+			} else if term.IsTerminal(int(os.Stdin.Fd())) {
+				return Usagef("import-tar reads the archive from standard input, which is a terminal: give FILE or pipe an archive in")
 			}
 			s, err := openStoreUserns()
 			if err != nil {
