@@ -93,6 +93,9 @@ func Main(args []string) int {
 	}
 	c, ok := commands[name]
 	if !ok {
+		if name == "" {
+			name = "''"
+		}
 		return report(Usagef("no such command: %s (try `plash help`)", name))
 	}
 	if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {

@@ -63,6 +63,10 @@ func containerRef(usage string, args []string) (string, []string, error) {
 	if len(args) == 0 {
 		return "", nil, Usagef("usage: %s", usage)
 	}
+	if args[0] == "--" {
+		// Build arguments that are empty: plash -- CMD.
+		return "", nil, Usagef("no image specified (give a CONTAINER id or build arguments such as --from-id ID before --)")
+	}
 	args, err := builtArgs(args)
 	if err != nil {
 		return "", nil, err
