@@ -225,7 +225,15 @@ func TestStoreCrash(t *testing.T) {
 	if testing.Short() {
 		runs = 20
 	}
-	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
+	// PLASH_CRASH_SEED replays the kill instants of a failed run.
+	seed := time.Now().UnixNano()
+	if v := os.Getenv("PLASH_CRASH_SEED"); v != "" {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			seed = n
+		}
+	}
+	t.Logf("kill instants from seed %d (PLASH_CRASH_SEED=%d replays them)", seed, seed)
+	rng := rand.New(rand.NewSource(seed))
 	killed := 0
 	for i := 0; i < runs; i++ {
 		c := cmds[i%len(cmds)]
