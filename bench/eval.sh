@@ -56,3 +56,8 @@ row "eval --run x vs bare start-up" "$runx" "plash version" "$version" 1.5
 bigcpu=$(cpu_mean 10 "plash eval --eval-file $work/Plashfile")
 row "eval 10k-call Plashfile (process)" "$big" "budget" 0.050 1
 row "eval 10k-call Plashfile (process CPU)" "$bigcpu" "budget" 0.050 1
+# The issue's measure: the expansion itself (parse, resolve, expand, render)
+# in process, BenchmarkEval10k, median of 5.
+exp=$(cd "$(dirname "$0")/.." && go test -run '^$' -bench '^BenchmarkEval10k$' -benchtime 10x -count 5 ./eval 2>/dev/null |
+	awk '/^BenchmarkEval10k/ {print $3 / 1e9}' | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+[ -n "$exp" ] && row "eval 10k-call expansion (in process)" "$exp" "budget" 0.050 1

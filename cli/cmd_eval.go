@@ -29,9 +29,7 @@ its origin: the position of the call and the stack of macros that produced it.
 }
 
 func runEval(args []string) error {
-	// A short-lived process that allocates a little for every call: fewer
-	// collections make a 10,000-call Plashfile about twice as fast.
-	debug.SetGCPercent(400)
+	debug.SetGCPercent(eval.GCPercent)
 	asJSON := false
 	if len(args) > 0 && args[0] == "--json" {
 		asJSON, args = true, args[1:]

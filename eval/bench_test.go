@@ -2,6 +2,7 @@ package eval
 
 import (
 	"fmt"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"testing"
@@ -45,6 +46,8 @@ func BenchmarkEval10k(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(src)))
+	// As plash eval and plash build run it.
+	defer debug.SetGCPercent(debug.SetGCPercent(GCPercent))
 	b.ResetTimer()
 	cpu0 := cpuTime()
 	defer func() { b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op") }()
