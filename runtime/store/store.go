@@ -18,9 +18,14 @@ type Store struct {
 
 // Union tastes: the union file system a data directory is set up for.
 const (
-	TasteUnionfsFuse = "unionfs-fuse"
-	TasteOverlay     = "overlay"
+	TasteUnionfsFuse   = "unionfs-fuse"
+	TasteOverlay       = "overlay"
+	TasteFuseOverlayfs = "fuse-overlayfs"
 )
+
+func knownTaste(t string) bool {
+	return t == TasteUnionfsFuse || t == TasteOverlay || t == TasteFuseOverlayfs
+}
 
 // ErrNotInitialized is returned by Open when the data directory was not
 // set up with `plash init`.
@@ -109,8 +114,8 @@ func Init(dir, taste string) (*Store, error) {
 	if taste == "" {
 		taste = TasteUnionfsFuse
 	}
-	if taste != TasteUnionfsFuse && taste != TasteOverlay {
-		return nil, fmt.Errorf("initializing %s: unknown union taste %q (use %q or %q)", dir, taste, TasteUnionfsFuse, TasteOverlay)
+	if !knownTaste(taste) {
+		return nil, fmt.Errorf("initializing %s: unknown union taste %q (use %q, %q or %q)", dir, taste, TasteUnionfsFuse, TasteOverlay, TasteFuseOverlayfs)
 	}
 	s := &Store{Dir: dir}
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
@@ -155,8 +160,8 @@ func (s *Store) UnionTaste() (string, error) {
 		return "", fmt.Errorf("reading the union taste: %w", err)
 	}
 	t := strings.TrimSpace(string(b))
-	if t != TasteUnionfsFuse && t != TasteOverlay {
-		return "", fmt.Errorf("%s: unknown union taste %q (write %q or %q there)", s.path("config", "union_taste"), t, TasteUnionfsFuse, TasteOverlay)
+	if !knownTaste(t) {
+		return "", fmt.Errorf("%s: unknown union taste %q (write %q, %q or %q there)", s.path("config", "union_taste"), t, TasteUnionfsFuse, TasteOverlay, TasteFuseOverlayfs)
 	}
 	return t, nil
 }

@@ -66,6 +66,21 @@ func TestInitLayout(t *testing.T) {
 	}
 }
 
+func TestInitTastes(t *testing.T) {
+	for _, taste := range []string{TasteUnionfsFuse, TasteOverlay, TasteFuseOverlayfs} {
+		s, err := Init(filepath.Join(t.TempDir(), "data"), taste)
+		if err != nil {
+			t.Fatalf("Init with %s: %v", taste, err)
+		}
+		if got, err := s.UnionTaste(); got != taste || err != nil {
+			t.Errorf("UnionTaste = %q, %v; want %q", got, err, taste)
+		}
+	}
+	if _, err := Init(filepath.Join(t.TempDir(), "data"), "aufs"); err == nil {
+		t.Error("Init accepted the unknown taste aufs")
+	}
+}
+
 func TestOpenUninitialized(t *testing.T) {
 	t.Setenv("PLASH_DATA", filepath.Join(t.TempDir(), "nope"))
 	if _, err := Open(); !errors.Is(err, ErrNotInitialized) || err.Error() != "first run `plash init`" {
