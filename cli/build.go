@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
@@ -17,7 +16,6 @@ import (
 	"github.com/plash-go/plash/lang"
 	"github.com/plash-go/plash/runtime/build"
 	"github.com/plash-go/plash/runtime/ns"
-	"github.com/plash-go/plash/runtime/remote"
 	"github.com/plash-go/plash/runtime/store"
 )
 
@@ -34,15 +32,6 @@ const envPlan = "_PLASH_BUILD_PLAN"
 func init() {
 	buildContainer = func(macros []string) (string, error) {
 		p, err := buildArgs(macros, false)
-		if err != nil {
-			return "", err
-		}
-		return p.ID, nil
-	}
-	buildPlashfile = func(ctx context.Context, src []byte, origin string) (string, error) {
-		// A fetched Plashfile has no directory of its own: --import FILE
-		// is relative to the working directory.
-		p, err := buildSource(origin, src, "", true)
 		if err != nil {
 			return "", err
 		}
@@ -302,15 +291,15 @@ func (outsideImages) remote(key string, get func() (string, error)) (string, err
 }
 
 func (i outsideImages) FromLXC(name string) (string, error) {
-	return i.remote(remote.MapKey("lxc", name), func() (string, error) { return i.storeImages.FromLXC(name) })
+	return i.remote(store.MapKey("lxc", name), func() (string, error) { return i.storeImages.FromLXC(name) })
 }
 
 func (i outsideImages) FromURL(url string) (string, error) {
-	return i.remote(remote.MapKey("url", url), func() (string, error) { return i.storeImages.FromURL(url) })
+	return i.remote(store.MapKey("url", url), func() (string, error) { return i.storeImages.FromURL(url) })
 }
 
 func (i outsideImages) FromDocker(image string) (string, error) {
-	return i.remote(remote.MapKey("docker", image), func() (string, error) { return i.storeImages.FromDocker(image) })
+	return i.remote(store.MapKey("docker", image), func() (string, error) { return i.storeImages.FromDocker(image) })
 }
 
 func (i outsideImages) FromGitHub(repo, file string) (string, error) {
@@ -318,5 +307,5 @@ func (i outsideImages) FromGitHub(repo, file string) (string, error) {
 	if file != "" && file != "plashfile" {
 		args = append(args, file)
 	}
-	return i.remote(remote.MapKey("github", args...), func() (string, error) { return i.storeImages.FromGitHub(repo, file) })
+	return i.remote(store.MapKey("github", args...), func() (string, error) { return i.storeImages.FromGitHub(repo, file) })
 }

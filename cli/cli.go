@@ -7,6 +7,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"syscall"
 
 	"golang.org/x/term"
 )
@@ -76,6 +77,7 @@ var Stderr io.Writer = os.Stderr
 // Main runs plash with the given arguments (without the program name) and
 // returns the exit status.
 func Main(args []string) int {
+	takeErrorFD()
 	if len(args) == 0 {
 		args = []string{"help"}
 	}
@@ -118,8 +120,29 @@ func report(err error) int {
 			return code
 		}
 	}
+	if errorFD != nil {
+		fmt.Fprintln(errorFD, err.Error())
+		return code
+	}
 	PrintError(err)
 	return code
+}
+
+// envErrorFD is set by a slim plash (delegate_slim.go) running plash-remote
+// for an image of a build: that plash-remote writes its error message to
+// descriptor 3 instead of stderr, and the build reports it once, as the
+// error of the macro that asked for the image.
+const envErrorFD = "_PLASH_ERROR_FD"
+
+var errorFD *os.File
+
+func takeErrorFD() {
+	if os.Getenv(envErrorFD) != "3" {
+		return
+	}
+	os.Unsetenv(envErrorFD)
+	syscall.CloseOnExec(3)
+	errorFD = os.NewFile(3, "errors")
 }
 
 // PrintError prints "plash error: MSG" on stderr, the prefix in colour on a

@@ -1,11 +1,5 @@
 package cli
 
-import (
-	"context"
-
-	"github.com/plash-go/plash/runtime/remote"
-)
-
 func init() {
 	Register(&Command{
 		Name:    "export-oci",
@@ -19,12 +13,6 @@ gets the image added. The image is tagged TAG (default latest), e.g.
 CONTAINER is an id, or build arguments ending with --. --entrypoint PATH
 (before CONTAINER) sets the image's entrypoint; without it, the exec hint
 of CONTAINER's build arguments is used.`,
-		Run: func(args []string) error {
-			tag := "latest"
-			return runExport(args, &tag, "plash export-oci [--tag TAG] [--entrypoint PATH] CONTAINER DIR",
-				func(r *remote.Remote, ctx context.Context, id, dir string, cfg remote.ImageConfig) error {
-					return r.ExportOCI(ctx, id, dir, tag, cfg)
-				})
-		},
+		Run: runExportOCI,
 	})
 }

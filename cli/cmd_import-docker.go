@@ -1,11 +1,5 @@
 package cli
 
-import (
-	"context"
-
-	"github.com/plash-go/plash/runtime/remote"
-)
-
 func init() {
 	Register(&Command{
 		Name:    "import-docker",
@@ -21,17 +15,6 @@ Credentials come from the docker configuration (~/.docker/config.json,
 $DOCKER_CONFIG, credential helpers). Registries on localhost or a loopback
 address are spoken to over plain HTTP. The import is remembered in the map
 (key docker:IMAGE with / as %); --refresh pulls it again.`,
-		Run: func(args []string) error {
-			refresh, args, err := importFlags(args, nil)
-			if err != nil {
-				return err
-			}
-			if len(args) != 1 {
-				return Usagef("usage: plash import-docker [--refresh] IMAGE")
-			}
-			return runImport(refresh, func(ctx context.Context, r *remote.Remote) (string, error) {
-				return r.ImportDocker(ctx, args[0])
-			})
-		},
+		Run: runImportDocker,
 	})
 }

@@ -1,11 +1,5 @@
 package cli
 
-import (
-	"context"
-
-	"github.com/plash-go/plash/runtime/remote"
-)
-
 func init() {
 	Register(&Command{
 		Name:    "import-lxc",
@@ -23,17 +17,6 @@ lists the available ones.
 PLASH_LXC_URL sets the image server (default
 https://images.linuxcontainers.org). The import is remembered in the map
 (key lxc:NAME); --refresh imports it again.`,
-		Run: func(args []string) error {
-			refresh, args, err := importFlags(args, nil)
-			if err != nil {
-				return err
-			}
-			if len(args) != 1 {
-				return Usagef("usage: plash import-lxc [--refresh] NAME")
-			}
-			return runImport(refresh, func(ctx context.Context, r *remote.Remote) (string, error) {
-				return r.ImportLXC(ctx, args[0])
-			})
-		},
+		Run: runImportLXC,
 	})
 }

@@ -1,11 +1,5 @@
 package cli
 
-import (
-	"context"
-
-	"github.com/plash-go/plash/runtime/remote"
-)
-
 func init() {
 	Register(&Command{
 		Name:    "import-url",
@@ -21,30 +15,6 @@ progress bar shows on a terminal.
 The import is remembered in the map (key url:URL with / as %), so the same
 URL again prints the same id without downloading; --refresh downloads it
 again.`,
-		Run: func(args []string) error {
-			keyring := ""
-			refresh, args, err := importFlags(args, &keyring)
-			if err != nil {
-				return err
-			}
-			if len(args) < 1 || len(args) > 2 {
-				return Usagef("usage: plash import-url [--refresh] [--keyring FILE] URL [SIGNATURE_URL]")
-			}
-			sig := ""
-			if len(args) == 2 {
-				sig = args[1]
-			}
-			if keyring != "" && sig == "" {
-				return Usagef("--keyring is for checking a SIGNATURE_URL; none given")
-			}
-			return runImport(refresh, func(ctx context.Context, r *remote.Remote) (string, error) {
-				if keyring != "" {
-					if r.Keyring, err = remote.ReadKeyring(keyring); err != nil {
-						return "", err
-					}
-				}
-				return r.ImportURL(ctx, args[0], sig)
-			})
-		},
+		Run: runImportURL,
 	})
 }

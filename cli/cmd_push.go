@@ -1,7 +1,5 @@
 package cli
 
-import "github.com/plash-go/plash/runtime/remote"
-
 func init() {
 	Register(&Command{
 		Name:    "push",
@@ -16,8 +14,6 @@ HTTP. CONTAINER is an id, or build arguments ending with --:
   plash push --from alpine --apk git --entrypoint /usr/bin/git -- localhost:5000/git
 --entrypoint PATH (before CONTAINER) sets the image's entrypoint; without
 it, the exec hint of CONTAINER's build arguments is used.`,
-		Run: func(args []string) error {
-			return runExport(args, nil, "plash push [--entrypoint PATH] CONTAINER REFERENCE", (*remote.Remote).Push)
-		},
+		Run: runPush,
 	})
 }

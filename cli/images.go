@@ -1,3 +1,5 @@
+//go:build !slim
+
 package cli
 
 import (
@@ -13,8 +15,20 @@ import (
 
 // buildPlashfile builds the Plashfile that --from-github fetched, as
 // `plash build --eval-file` would with origin as the file name in
-// messages, and returns the container id (set in build.go).
+// messages, and returns the container id (set in init below).
 var buildPlashfile remote.Builder
+
+func init() {
+	buildPlashfile = func(ctx context.Context, src []byte, origin string) (string, error) {
+		// A fetched Plashfile has no directory of its own: --import FILE
+		// is relative to the working directory.
+		p, err := buildSource(origin, src, "", true)
+		if err != nil {
+			return "", err
+		}
+		return p.ID, nil
+	}
+}
 
 // withRemote opens the store and runs f with an importer and a context
 // that SIGINT, SIGTERM and SIGHUP cancel.

@@ -18,8 +18,10 @@ func TestCLI(t *testing.T) {
 		t.Skip("builds the binaries; skipped with -short")
 	}
 	bin := t.TempDir()
-	for _, name := range []string{"plash", "plash-exec"} {
-		cmd := exec.Command("go", "build", "-o", filepath.Join(bin, name), "../cmd/"+name)
+	// As make builds them (see cmd/plash/script_test.go).
+	for _, b := range [][3]string{{"plash", "plash", "slim"}, {"plash-exec", "plash-exec", "slim"}, {"plash-remote", "plash", ""}} {
+		name := b[0]
+		cmd := exec.Command("go", "build", "-tags", b[2], "-o", filepath.Join(bin, name), "../cmd/"+b[1])
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("building %s: %v\n%s", name, err, out)
 		}

@@ -2,11 +2,8 @@ package remote
 
 import (
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 
@@ -41,18 +38,9 @@ func (r *Remote) keyring() (openpgp.EntityList, error) {
 	return DefaultKeyring()
 }
 
-// MapKey is the map entry remembering an import from source (url, lxc,
-// docker, github) of args: "SOURCE:ARG1:ARG2" with every "/" replaced by
-// "%", as the original plash wrote them. Keys too long for a file name end
-// in a hash instead.
-func MapKey(source string, args ...string) string {
-	key := strings.ReplaceAll(source+":"+strings.Join(args, ":"), "/", "%")
-	if len(key) > 200 {
-		sum := sha1.Sum([]byte(key))
-		key = key[:150] + "~" + hex.EncodeToString(sum[:])
-	}
-	return key
-}
+// MapKey is store.MapKey: the map entry remembering an import from
+// source (url, lxc, docker, github) of args.
+func MapKey(source string, args ...string) string { return store.MapKey(source, args...) }
 
 // cached returns the container the map holds for key, or runs imp and
 // remembers its result under key.
