@@ -48,15 +48,19 @@ func (e *BadIDError) Error() string {
 }
 
 // CheckID reports whether id is a well formed container id: a non-empty
-// string of decimal digits.
+// string of decimal digits. A number too large to have been handed out is
+// well formed but names no container.
 func CheckID(id string) error {
-	if id == "" || len(id) > 19 {
+	if id == "" {
 		return &BadIDError{ID: id}
 	}
 	for _, c := range id {
 		if c < '0' || c > '9' {
 			return &BadIDError{ID: id}
 		}
+	}
+	if len(id) > 19 {
+		return &NoContainerError{ID: id}
 	}
 	return nil
 }
