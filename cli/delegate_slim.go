@@ -9,11 +9,10 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 
+	"github.com/plash-go/plash/runtime/ns"
 	"github.com/plash-go/plash/runtime/store"
 )
 
@@ -149,42 +148,16 @@ func remoteImage(key string, args ...string) (string, error) {
 }
 
 // runHelper runs cmd and returns its exit status (128+N when killed by
-// signal N). SIGINT, SIGTERM and SIGHUP do not stop this plash: they are
-// passed on to the helper (which gets a terminal's SIGINT itself, as its
-// process group's), so that it stops and cleans up, and its status is
-// this plash's. started, when not nil, runs once the helper started.
+// signal N). SIGINT, SIGTERM, SIGHUP and SIGQUIT do not stop this plash:
+// they are passed on to the helper (as ns.Wait does for containers), so
+// that it stops and cleans up, and its status is this plash's. started,
+// when not nil, runs once the helper started.
 func runHelper(cmd *exec.Cmd, started func()) (int, error) {
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
 		return 0, fmt.Errorf("running plash-remote: %w", err)
 	}
 	if started != nil {
 		started()
 	}
-	done := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case sig := <-sigs:
-				cmd.Process.Signal(sig)
-			case <-done:
-				return
-			}
-		}
-	}()
-	err := cmd.Wait()
-	close(done)
-	if err == nil {
-		return 0, nil
-	}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return 128 + int(ws.Signal()), nil
-		}
-		return ee.ExitCode(), nil
-	}
-	return 0, fmt.Errorf("running plash-remote: %w", err)
+	return ns.Wait(cmd)
 }

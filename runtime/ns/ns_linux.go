@@ -305,12 +305,11 @@ func boundingCaps() []uintptr {
 // Forwarded are the signals Wait passes on to the child.
 var Forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
 
-// Wait waits for a child started with Start or exec.Cmd.Start, passing on
-// the signals in Forwarded, and returns its exit status: its own, or
-// 128+N when signal N killed it. SIGINT and SIGQUIT coming from the
-// terminal already reach the child when it shares our process group in
-// the foreground; those are not sent a second time.
-func Wait(cmd *exec.Cmd) (int, error) {
+// Forward passes the signals in Forwarded on with send until the returned
+// stop is called. SIGINT and SIGQUIT coming from the terminal already reach
+// a child that shares our process group in the foreground; those are not
+// sent a second time.
+func Forward(send func(syscall.Signal)) (stop func()) {
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, Forwarded...)
 	done := make(chan struct{})
@@ -322,40 +321,33 @@ func Wait(cmd *exec.Cmd) (int, error) {
 				if (sig == syscall.SIGINT || sig == syscall.SIGQUIT) && terminalForeground() {
 					continue
 				}
-				cmd.Process.Signal(sig)
+				send(sig)
 			case <-done:
 				return
 			}
 		}
 	}()
+	return func() {
+		signal.Stop(sigs)
+		close(done)
+	}
+}
+
+// Wait waits for a child started with Start or exec.Cmd.Start, passing on
+// signals as Forward does, and returns its exit status: its own, or 128+N
+// when signal N killed it.
+func Wait(cmd *exec.Cmd) (int, error) {
+	stop := Forward(func(sig syscall.Signal) { cmd.Process.Signal(sig) })
 	err := cmd.Wait()
-	signal.Stop(sigs)
-	close(done)
+	stop()
 	return ExitStatus(cmd.ProcessState, err)
 }
 
 // WaitPid is Wait for a child started with syscall.ForkExec (which, unlike
 // os/exec, does not first probe for pidfd support with a test clone).
 func WaitPid(pid int) (int, error) {
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, Forwarded...)
-	defer signal.Stop(sigs)
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		for {
-			select {
-			case s := <-sigs:
-				sig := s.(syscall.Signal)
-				if (sig == syscall.SIGINT || sig == syscall.SIGQUIT) && terminalForeground() {
-					continue
-				}
-				syscall.Kill(pid, sig)
-			case <-done:
-				return
-			}
-		}
-	}()
+	stop := Forward(func(sig syscall.Signal) { syscall.Kill(pid, sig) })
+	defer stop()
 	var ws syscall.WaitStatus
 	for {
 		_, err := syscall.Wait4(pid, &ws, 0, nil)
