@@ -113,8 +113,10 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"asuser": cmdAsUser,
 	}
-	for name, f := range remoteCmds {
-		cmds[name] = f
+	for _, m := range []map[string]func(ts *testscript.TestScript, neg bool, args []string){remoteCmds, fastrunCmds} {
+		for name, f := range m {
+			cmds[name] = f
+		}
 	}
 	return cmds
 }
@@ -174,6 +176,23 @@ func cmdAsUser(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 0 {
 		ts.Fatalf("usage: asuser CMD [ARGS...]")
 	}
+	cmd := userCommand(ts, args)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	ts.Logf("asuser %s", strings.Join(args, " "))
+	fmt.Fprint(ts.Stdout(), stdout.String())
+	fmt.Fprint(ts.Stderr(), stderr.String())
+	if err != nil && !neg {
+		ts.Fatalf("asuser %s: %v", args[0], err)
+	}
+	if err == nil && neg {
+		ts.Fatalf("asuser %s: unexpected success", args[0])
+	}
+}
+
+// userCommand is the command asuser runs for args.
+func userCommand(ts *testscript.TestScript, args []string) *exec.Cmd {
 	uid, gid, err := lookupTestUser()
 	ts.Check(err)
 	path, err := exec.LookPath(args[0])
@@ -205,18 +224,7 @@ func cmdAsUser(ts *testscript.TestScript, neg bool, args []string) {
 	os.MkdirAll(filepath.Join(ts.Getenv("WORK"), "userhome"), 0o755)
 	os.Chown(filepath.Join(ts.Getenv("WORK"), "userhome"), uid, gid)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
-	ts.Logf("asuser %s", strings.Join(args, " "))
-	fmt.Fprint(ts.Stdout(), stdout.String())
-	fmt.Fprint(ts.Stderr(), stderr.String())
-	if err != nil && !neg {
-		ts.Fatalf("asuser %s: %v", args[0], err)
-	}
-	if err == nil && neg {
-		ts.Fatalf("asuser %s: unexpected success", args[0])
-	}
+	return cmd
 }
 
 // MakeBusyboxTar writes a busybox root filesystem tarball: the static

@@ -119,3 +119,19 @@ func privateNS() error {
 	}
 	return nil
 }
+
+// memoryChanges mounts a tmpfs over the data directory's tmp/ in the
+// calling thread's private mount namespace and returns a changes
+// directory inside it. A throw-away run writes there: nothing reaches the
+// disk, nothing is left to remove (the tmpfs ends with the namespace, also
+// when plash is killed), and the many small directories overlay makes are
+// not created and deleted on the data directory's file system. The size
+// is the kernel's default for tmpfs, half the memory; bubblewrap's
+// --tmp-overlay and systemd-nspawn --volatile=overlay do the same.
+func memoryChanges(s *store.Store) (string, error) {
+	tmp := filepath.Join(s.Dir, "tmp")
+	if err := unix.Mount("tmpfs", tmp, "tmpfs", 0, "mode=0700"); err != nil {
+		return "", fmt.Errorf("mounting a tmpfs for the changes: %w", &os.PathError{Op: "mount", Path: tmp, Err: err})
+	}
+	return filepath.Join(tmp, "changes"), nil
+}

@@ -72,15 +72,7 @@ func Run(s *store.Store, o Options) (int, error) {
 	if err := p.prepare(s, o); err != nil {
 		return 1, err
 	}
-	if p.changes == "" {
-		dir, err := s.TempDir("run")
-		if err != nil {
-			return 1, err
-		}
-		defer s.RemoveTemp(dir)
-		p.changes = dir
-		p.throwaway = true
-	}
+	p.throwaway = p.changes == ""
 	return p.run(s, o, nil)
 }
 
@@ -107,7 +99,9 @@ type prepared struct {
 	taste   string
 	layers  []string
 	changes string
-	// throwaway: changes is a temporary directory removed after the run.
+	// throwaway: the changes are not kept. They go to a tmpfs private to
+	// the run's mount namespace (see memoryChanges), or with
+	// PLASH_NO_UNSHARE to a temporary directory removed afterwards.
 	throwaway bool
 	cwd       string
 	env       []string // environment of the login shell
@@ -238,7 +232,24 @@ func (p *prepared) runLocked(s *store.Store, o Options, after func() error) (int
 			return 1, err
 		}
 	}
-	m, err := union.Do(p.taste, union.Stack{Layers: p.layers, Changes: p.changes, Dir: s.Dir, Throwaway: p.throwaway}, target)
+	volatile := false
+	if p.throwaway {
+		if noUnshare {
+			dir, err := s.TempDir("run")
+			if err != nil {
+				return 1, err
+			}
+			defer s.RemoveTemp(dir)
+			p.changes, volatile = dir, true
+		} else {
+			dir, err := memoryChanges(s)
+			if err != nil {
+				return 1, err
+			}
+			p.changes = dir
+		}
+	}
+	m, err := union.Do(p.taste, union.Stack{Layers: p.layers, Changes: p.changes, Dir: s.Dir, Throwaway: volatile}, target)
 	if err != nil {
 		return 1, fmt.Errorf("container %s: %w", o.Container, err)
 	}

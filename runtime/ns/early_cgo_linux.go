@@ -144,7 +144,7 @@ static pid_t plash_spawn(char **argv) {
 	return p;
 }
 
-__attribute__((constructor)) static void plash_early_userns(void) {
+__attribute__((constructor(201))) static void plash_early_userns(void) {
 	if (getuid() == 0 || geteuid() == 0 || getenv("_PLASH_NS_SYNC") || getenv("PLASH_NO_EARLY_NS"))
 		return;
 	if (!plash_early_wanted())

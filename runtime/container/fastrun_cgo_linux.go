@@ -1,0 +1,30 @@
+//go:build cgo
+
+package container
+
+// fastrun_linux.c holds the C fast path of plash run; this file only makes
+// cgo compile it and lets tests look at it.
+
+// #include <stdlib.h>
+// const char *plash_fastrun_launcher(void);
+// int plash_fastrun_fell_back(void);
+// int plash_fastrun_clean(char *p);
+import "C"
+
+import "unsafe"
+
+// fastRunLauncher is the launcher script of the C fast path.
+func fastRunLauncher() string { return C.GoString(C.plash_fastrun_launcher()) }
+
+// FastRunFellBack reports whether the C fast path started on this
+// process's command and then left it to the Go path.
+func FastRunFellBack() bool { return C.plash_fastrun_fell_back() != 0 }
+
+// fastRunClean is the C fast path's filepath.Clean for absolute paths; ok
+// is false for a relative one.
+func fastRunClean(p string) (string, bool) {
+	c := C.CString(p)
+	defer C.free(unsafe.Pointer(c))
+	ok := C.plash_fastrun_clean(c) != 0
+	return C.GoString(c), ok
+}
