@@ -42,6 +42,9 @@
 
 // From package ns: whether its constructor entered a user namespace.
 extern int plash_early_ns(void);
+// Defined (as 1) by programs other than plash that link this package
+// (plash-exec), whose arguments mean something else.
+extern int plash_fast_paths_off __attribute__((weak));
 
 #define FR_MAX_LAYERS 500 // union.MaxLayers
 #define FR_MAX_ENV 64
@@ -458,6 +461,8 @@ struct fr_run {
 // fr_prepare decides whether the fast path runs this command line and
 // fills r. It changes nothing.
 static int fr_prepare(struct fr_run *r, int argc, char **argv) {
+	if (&plash_fast_paths_off && plash_fast_paths_off)
+		return 0;
 	if (argc < 4 || strcmp(argv[1], "run") || !fr_digits(argv[2]))
 		return 0;
 	if (fr_nonempty(getenv("PLASH_NO_FAST_RUN")))

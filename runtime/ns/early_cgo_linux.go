@@ -29,22 +29,16 @@ static int plash_early_entered;
 
 int plash_early_ns(void) { return plash_early_entered; }
 
+// Defined (as 1) by programs other than plash that link this package
+// (plash-exec), whose arguments mean something else.
+extern int plash_fast_paths_off __attribute__((weak));
+
 // Which commands enter early: argv[1] is run or runopts, or build
 // arguments (plash --from ... -- CMD), not --help or --version.
-static int plash_early_wanted(void) {
-	char buf[256];
-	int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+static int plash_early_wanted(int argc, char **argv) {
+	if ((&plash_fast_paths_off && plash_fast_paths_off) || argc < 2)
 		return 0;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	size_t l = strlen(buf);
-	if ((ssize_t)l + 1 >= n)
-		return 0;
-	const char *a = buf + l + 1;
+	const char *a = argv[1];
 	if (!strcmp(a, "run") || !strcmp(a, "runopts"))
 		return 1;
 	if (a[0] == '-' && strcmp(a, "-h") && strcmp(a, "--help") && strcmp(a, "--version"))
@@ -132,9 +126,15 @@ static int plash_find_tool(const char *name, char *out, size_t size) {
 	return 0;
 }
 
-static pid_t plash_spawn(char **argv) {
+// plash_spawn forks a child that waits for a byte on sync, then runs
+// argv (a byte that does not come means the parent did not unshare).
+static pid_t plash_spawn(char **argv, int sync[2]) {
 	pid_t p = fork();
 	if (p == 0) {
+		close(sync[1]);
+		char c;
+		if (read(sync[0], &c, 1) != 1)
+			_exit(2);
 		int null = open("/dev/null", O_WRONLY);
 		if (null >= 0)
 			dup2(null, 1);
@@ -144,10 +144,10 @@ static pid_t plash_spawn(char **argv) {
 	return p;
 }
 
-__attribute__((constructor(201))) static void plash_early_userns(void) {
+__attribute__((constructor(201))) static void plash_early_userns(int argc, char **argv) {
 	if (getuid() == 0 || geteuid() == 0 || getenv("_PLASH_NS_SYNC") || getenv("PLASH_NO_EARLY_NS"))
 		return;
-	if (!plash_early_wanted())
+	if (!plash_early_wanted(argc, argv))
 		return;
 	unsigned uid = getuid(), gid = getgid();
 	char name[256];
@@ -166,39 +166,29 @@ __attribute__((constructor(201))) static void plash_early_userns(void) {
 	if (plash_map_args("/etc/subuid", name, uid, uid, newuidmap, self, uargv, ustore) == 0 ||
 	    plash_map_args("/etc/subgid", name, uid, gid, newgidmap, self, gargv, gstore) == 0)
 		return;
+	// Two children, forked while we are still in the caller's user
+	// namespace (where the tools are setuid root), run newuidmap and
+	// newgidmap on us once we have unshared.
 	int sync[2];
 	if (pipe2(sync, O_CLOEXEC) != 0)
 		return;
-	pid_t helper = fork();
-	if (helper < 0) {
-		close(sync[0]);
-		close(sync[1]);
-		return;
-	}
-	if (helper == 0) {
-		close(sync[1]);
-		char c;
-		if (read(sync[0], &c, 1) != 1)
-			_exit(2); // the parent did not unshare: nothing to map
-		pid_t u = plash_spawn(uargv), g = plash_spawn(gargv);
-		int su = 1, sg = 1;
-		if (u > 0)
-			waitpid(u, &su, 0);
-		if (g > 0)
-			waitpid(g, &sg, 0);
-		_exit(WIFEXITED(su) && WEXITSTATUS(su) == 0 && WIFEXITED(sg) && WEXITSTATUS(sg) == 0 ? 0 : 1);
-	}
+	pid_t u = plash_spawn(uargv, sync);
+	pid_t g = u > 0 ? plash_spawn(gargv, sync) : -1;
 	close(sync[0]);
-	int ok = unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0;
+	int ok = g > 0 && unshare(CLONE_NEWUSER | CLONE_NEWNS) == 0;
 	if (ok)
-		write(sync[1], "u", 1);
+		ok = write(sync[1], "ug", 2) == 2;
 	close(sync[1]);
-	int st = 0;
-	while (waitpid(helper, &st, 0) < 0 && errno == EINTR)
-		;
+	int su = 0, sg = 0;
+	if (u > 0)
+		while (waitpid(u, &su, 0) < 0 && errno == EINTR)
+			;
+	if (g > 0)
+		while (waitpid(g, &sg, 0) < 0 && errno == EINTR)
+			;
 	if (!ok)
 		return; // the Go path reports why user namespaces do not work
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+	if (!WIFEXITED(su) || WEXITSTATUS(su) != 0 || !WIFEXITED(sg) || WEXITSTATUS(sg) != 0) {
 		fprintf(stderr, "plash error: newuidmap/newgidmap failed to map the ids of a new user namespace (check /etc/subuid and /etc/subgid; PLASH_NO_EARLY_NS=1 shows more)\n");
 		_exit(1);
 	}
