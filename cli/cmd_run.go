@@ -16,7 +16,8 @@ func init() {
 kept (else /), and CMD gets a login shell's environment with only TERM,
 DISPLAY, HOME and the ':'-separated names in PLASH_EXPORT passed in.
 Leading NAME=VALUE words set variables. Changes to the container's files
-go to a throw-away directory; use plash runopts -d to keep them.
+go to memory (a tmpfs that ends with the run) and are thrown away; use
+plash runopts -d DIR to write them to DIR and keep them.
 CONTAINER may be build arguments ending with --:
   plash run -f 1 --run 'touch /a' -- ls /a`,
 		Run: func(args []string) error {
