@@ -65,6 +65,16 @@ if id "$user" >/dev/null 2>&1 && grep -q "^$user:" /etc/subuid && command -v set
 	row "run /bin/true (unprivileged)" "$p" "unshare -rm chroot" "$u" 2
 	row "run /bin/true cpu (unprivileged)" "$pc" "bwrap --unshare-user" "$bc" 1.25
 	row "run /bin/true cpu (unprivileged)" "$pc" "unshare -rm chroot" "$uc" 2
+	# bwrap and unshare -r map only the caller; plash also maps the
+	# /etc/subuid ranges, with newuidmap and newgidmap. unshare --map-auto
+	# (util-linux 2.38) does that mapping too.
+	if as unshare --map-auto --map-root-user true 2>/dev/null; then
+		read -r a ac < <(as bash -c "hyper_both $runs 'unshare --map-auto --map-root-user -m chroot $uroot /bin/true'")
+		row "run /bin/true (unprivileged)" "$p" "unshare --map-auto -rm chroot" "$a" 1.25
+		row "run /bin/true cpu (unprivileged)" "$pc" "unshare --map-auto -rm chroot" "$ac" 1.25
+	else
+		skip "run /bin/true (unprivileged)" "unshare has no --map-auto" 1.25
+	fi
 else
 	skip "run /bin/true (unprivileged)" "no user $user with /etc/subuid range" 1.25
 fi
