@@ -559,6 +559,12 @@ static pid_t fr_start(struct fr_run *r, int root, const sigset_t *mask) {
 		return -1;
 	}
 	if (pid == 0) {
+		// As a child of Go's runtime, which catches every signal but
+		// SIGHUP and SIGINT inherited as ignored: those stay ignored,
+		// the others are back to their defaults after the exec.
+		for (int sig = 1; sig < NSIG; sig++)
+			if (sig != SIGHUP && sig != SIGINT)
+				signal(sig, SIG_DFL);
 		sigprocmask(SIG_SETMASK, mask, NULL);
 		int e;
 		if (chroot(r->target) < 0 || chdir(dir) < 0)
@@ -627,6 +633,11 @@ __attribute__((constructor(202))) static void plash_fastrun(int argc, char **arg
 	for (size_t i = 0; i < sizeof fr_forwarded / sizeof *fr_forwarded; i++)
 		sigaddset(&block, fr_forwarded[i]);
 	sigprocmask(SIG_BLOCK, &block, &saved);
+	// waitpid needs SIGCHLD not ignored (it may be, by inheritance).
+	struct sigaction oldchld, dfl;
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &dfl, &oldchld);
 	int root = fr_mount(&r);
 	pid_t pid = root >= 0 ? fr_start(&r, root, &saved) : -1;
 	if (pid > 0) {
@@ -641,6 +652,7 @@ __attribute__((constructor(202))) static void plash_fastrun(int argc, char **arg
 	if (setns(orig, CLONE_NEWNS) < 0)
 		_exit(1); // cannot happen: we own the namespace we came from
 	close(orig);
+	sigaction(SIGCHLD, &oldchld, NULL);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	free(r.args);
 	fr_fell_back = 1;
