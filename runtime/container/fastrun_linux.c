@@ -8,18 +8,20 @@
 //
 // It does what Run in run_linux.go does for the common case, and nothing
 // else: an id (no build arguments), a command (no default shell), the
-// overlay union taste, no PLASH_NO_UNSHARE. Everything it cannot do, and
-// every failure up to a successful exec of the container's /bin/sh,
-// sends the process back to where it was (the original mount namespace;
-// the tmpfs and the mounts made since vanish with the one made here) and
-// lets the Go path run the command from the start and report whatever
-// went wrong in its words. So this file formats no error message: it only
-// decides, mounts, forks, waits and exits with the command's status.
-// PLASH_NO_FAST_RUN=1 turns it off; the script tests compare both paths.
+// overlay union taste, no PLASH_NO_UNSHARE. It reads what it needs, then
+// forks; the child makes a mount namespace of its own, mounts the
+// container there and executes the login shell. Everything the fast path
+// does not cover, and every failure up to that exec, leaves the command to
+// the Go path, from the start: the parent has changed nothing (no
+// namespace, no root, no directory; the child's mounts went with the
+// child), and Go reports whatever went wrong in its words. So this file
+// formats no error message: it decides, mounts, forks, waits and exits
+// with the command's status. PLASH_NO_FAST_RUN=1 turns it off.
 //
 // Keep it in step with Run (run_linux.go), hostEnv, launcher, RunMounts,
-// bindInto and memoryChanges: TestFastRunMatchesGo runs the same commands
-// through both paths and compares what they print and their exit status.
+// bindInto, memoryChanges and ns.WaitPid: the script run_fastpath.txtar
+// runs the same commands through both paths (the bothpaths command) and
+// fails on any difference in what they print or their exit status.
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -317,9 +319,10 @@ static int fr_data(char *out, size_t size) {
 // 0 when the Go path should say what is wrong.
 static int fr_layers(const char *data, const char *id, char **layers, char *buf, size_t bufsize) {
 	char path[PATH_MAX], target[PATH_MAX], node[PATH_MAX];
-	snprintf(path, sizeof path, "%s/index/%s", data, id);
-	ssize_t n = readlink(path, target, sizeof target - 1);
-	if (n <= 0)
+	if (snprintf(path, sizeof path, "%s/index/%s", data, id) >= (int)sizeof path)
+		return 0;
+	ssize_t n = readlink(path, target, sizeof target);
+	if (n <= 0 || n == sizeof target)
 		return 0;
 	target[n] = 0;
 	if (target[0] == '/')
@@ -332,7 +335,8 @@ static int fr_layers(const char *data, const char *id, char **layers, char *buf,
 	if (stat(node, &st) < 0)
 		return 0;
 	char layer[PATH_MAX];
-	snprintf(layer, sizeof layer, "%s/layer/", data);
+	if (snprintf(layer, sizeof layer, "%s/layer/", data) >= (int)sizeof layer)
+		return 0;
 	size_t ll = strlen(layer);
 	if (strncmp(node, layer, ll))
 		return 0;
@@ -374,11 +378,12 @@ static int fr_read_small(const char *path, char *buf, size_t size) {
 }
 
 static int fr_overlay_taste(const char *data) {
-	char path[PATH_MAX], buf[64];
-	snprintf(path, sizeof path, "%s/config/union_taste", data);
-	int n = fr_read_small(path, buf, sizeof buf);
-	if (n <= 0)
+	char path[PATH_MAX], buf[256];
+	if (snprintf(path, sizeof path, "%s/config/union_taste", data) >= (int)sizeof path)
 		return 0;
+	int n = fr_read_small(path, buf, sizeof buf);
+	if (n <= 0 || n == sizeof buf - 1)
+		return 0; // empty, or more than the C path reads: Go decides
 	char *s = buf, *e = buf + n;
 	while (s < e && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\v' || *s == '\f'))
 		s++;
@@ -423,7 +428,7 @@ static int fr_mount_overlay(char **layers, int n, const char *upper, const char 
 	return r;
 }
 
-static volatile pid_t fr_child;
+static volatile pid_t fr_child_pid;
 
 // fr_terminal_foreground is terminalForeground in package ns.
 static int fr_terminal_foreground(void) {
@@ -441,7 +446,7 @@ static int fr_terminal_foreground(void) {
 static void fr_forward(int sig) {
 	int saved = errno;
 	if (!((sig == SIGINT || sig == SIGQUIT) && fr_terminal_foreground()))
-		kill(fr_child, sig);
+		kill(fr_child_pid, sig);
 	errno = saved;
 }
 
@@ -466,6 +471,10 @@ static int fr_prepare(struct fr_run *r, int argc, char **argv) {
 	if (argc < 4 || strcmp(argv[1], "run") || !fr_digits(argv[2]))
 		return 0;
 	if (fr_nonempty(getenv("PLASH_NO_FAST_RUN")))
+		return 0;
+	// Not in the child that ns.Start re-executed (it waits for its maps
+	// on a descriptor), nor when cli hands an error descriptor over.
+	if (getenv("_PLASH_NS_SYNC") || getenv("_PLASH_ERROR_FD"))
 		return 0;
 	if (fr_nonempty(getenv("PLASH_NO_UNSHARE")) && !plash_early_ns())
 		return 0;
@@ -511,8 +520,8 @@ static int fr_prepare(struct fr_run *r, int argc, char **argv) {
 }
 
 // fr_mount makes the container's file system at r->target in a new mount
-// namespace (runLocked up to the fork) and returns an O_PATH descriptor
-// of its root, or -1.
+// namespace (runLocked up to the start of the command) and returns an
+// O_PATH descriptor of its root, or -1.
 static int fr_mount(struct fr_run *r) {
 	if (unshare(CLONE_NEWNS) < 0 || mount("", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return -1;
@@ -537,78 +546,70 @@ static int fr_mount(struct fr_run *r) {
 	return root;
 }
 
-// fr_start forks the login shell chrooted into the mounted container and
-// returns its pid once it has executed, or -1 (nothing left running).
-// The forwarded signals are blocked in the caller.
-static pid_t fr_start(struct fr_run *r, int root, const sigset_t *mask) {
-	const char *dir = "/";
-	if (r->cwd[0]) {
-		int d = fr_openin(root, r->cwd, O_PATH | O_DIRECTORY, 0);
-		if (d >= 0) {
-			dir = r->cwd;
-			close(d);
+// fr_keeps_disposition lists the signals whose inherited disposition a
+// child of Go's runtime keeps: those Go leaves alone (SIGCONT, SIGTSTP,
+// SIGTTIN, SIGTTOU, the C library's 32-34) and SIGHUP and SIGINT, which Go
+// leaves ignored when they were. Go catches every other signal, so after
+// the exec they are back to their defaults.
+static int fr_keeps_disposition(int sig) {
+	return sig == SIGHUP || sig == SIGINT || sig == SIGCONT || sig == SIGTSTP || sig == SIGTTIN ||
+	       sig == SIGTTOU || (sig >= 32 && sig <= 34) || sig == SIGKILL || sig == SIGSTOP;
+}
+
+// fr_child runs in the forked child: it mounts the container in a mount
+// namespace of its own and executes the login shell there. Failing, it
+// writes errno to errfd and exits; the parent then leaves the command to
+// the Go path. The parent changes no namespace, no root and no directory.
+static void fr_child(struct fr_run *r, int errfd, const sigset_t *mask) {
+	for (int sig = 1; sig < NSIG; sig++)
+		if (!fr_keeps_disposition(sig))
+			signal(sig, SIG_DFL);
+	sigprocmask(SIG_SETMASK, mask, NULL);
+	int e = 0;
+	int root = fr_mount(r);
+	if (root < 0) {
+		e = errno;
+	} else {
+		const char *dir = "/";
+		if (r->cwd[0]) {
+			int d = fr_openin(root, r->cwd, O_PATH | O_DIRECTORY, 0);
+			if (d >= 0) {
+				dir = r->cwd;
+				close(d);
+			}
 		}
-	}
-	int errpipe[2];
-	if (pipe2(errpipe, O_CLOEXEC) < 0)
-		return -1;
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(errpipe[0]);
-		close(errpipe[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		// As a child of Go's runtime, which catches every signal but
-		// SIGHUP and SIGINT inherited as ignored: those stay ignored,
-		// the others are back to their defaults after the exec.
-		for (int sig = 1; sig < NSIG; sig++)
-			if (sig != SIGHUP && sig != SIGINT)
-				signal(sig, SIG_DFL);
-		sigprocmask(SIG_SETMASK, mask, NULL);
-		int e;
+		close(root);
 		if (chroot(r->target) < 0 || chdir(dir) < 0)
 			e = errno;
 		else {
 			execve("/bin/sh", r->args, r->env);
 			e = errno;
 		}
-		ssize_t unused = write(errpipe[1], &e, sizeof e);
-		(void)unused;
-		_exit(127);
 	}
-	close(errpipe[1]);
-	int e;
-	ssize_t n;
-	while ((n = read(errpipe[0], &e, sizeof e)) < 0 && errno == EINTR)
-		;
-	close(errpipe[0]);
-	if (n != 0) {
-		// The exec failed (or we cannot tell): the Go path tries again
-		// and says why.
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		return -1;
-	}
-	return pid;
+	if (e == 0)
+		e = EINVAL;
+	ssize_t unused = write(errfd, &e, sizeof e);
+	(void)unused;
+	_exit(127);
 }
 
 // fr_wait passes the forwarded signals on to pid until it ends and exits
-// with its status, 128+N when signal N killed it (ns.WaitPid).
+// with its status, 128+N when signal N killed it (ns.WaitPid). As
+// signal.Notify does, it catches them even when they were ignored or
+// blocked.
 static void fr_wait(pid_t pid, const sigset_t *mask) {
-	fr_child = pid;
+	fr_child_pid = pid;
+	sigset_t waiting = *mask;
 	for (size_t i = 0; i < sizeof fr_forwarded / sizeof *fr_forwarded; i++) {
-		struct sigaction old, sa;
-		// A signal ignored by whoever started plash stays ignored.
-		if (sigaction(fr_forwarded[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
-			continue;
+		struct sigaction sa;
 		memset(&sa, 0, sizeof sa);
 		sa.sa_handler = fr_forward;
 		sigemptyset(&sa.sa_mask);
 		sa.sa_flags = SA_RESTART;
 		sigaction(fr_forwarded[i], &sa, NULL);
+		sigdelset(&waiting, fr_forwarded[i]);
 	}
-	sigprocmask(SIG_SETMASK, mask, NULL);
+	sigprocmask(SIG_SETMASK, &waiting, NULL);
 	int status;
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
@@ -622,8 +623,8 @@ __attribute__((constructor(202))) static void plash_fastrun(int argc, char **arg
 	static struct fr_run r;
 	if (!fr_prepare(&r, argc, argv))
 		return;
-	int orig = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
-	if (orig < 0) {
+	int errpipe[2];
+	if (pipe2(errpipe, O_CLOEXEC) < 0) {
 		free(r.args);
 		return;
 	}
@@ -638,20 +639,24 @@ __attribute__((constructor(202))) static void plash_fastrun(int argc, char **arg
 	memset(&dfl, 0, sizeof dfl);
 	dfl.sa_handler = SIG_DFL;
 	sigaction(SIGCHLD, &dfl, &oldchld);
-	int root = fr_mount(&r);
-	pid_t pid = root >= 0 ? fr_start(&r, root, &saved) : -1;
+	pid_t pid = fork();
+	if (pid == 0)
+		fr_child(&r, errpipe[1], &saved); // does not return
+	close(errpipe[1]);
+	ssize_t n = -1;
 	if (pid > 0) {
-		close(root);
-		close(orig);
-		fr_wait(pid, &saved); // does not return
+		int e;
+		while ((n = read(errpipe[0], &e, sizeof e)) < 0 && errno == EINTR)
+			;
 	}
-	// Back to where we came from; what was mounted goes with the
-	// namespace left behind.
-	if (root >= 0)
-		close(root);
-	if (setns(orig, CLONE_NEWNS) < 0)
-		_exit(1); // cannot happen: we own the namespace we came from
-	close(orig);
+	close(errpipe[0]);
+	if (n == 0)
+		fr_wait(pid, &saved); // the shell is running; does not return
+	// Not started: the Go path runs the command and says what is wrong.
+	// The child's namespace, and all it mounted, went with the child.
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
 	sigaction(SIGCHLD, &oldchld, NULL);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	free(r.args);

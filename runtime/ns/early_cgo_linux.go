@@ -17,6 +17,7 @@ package ns
 #include <fcntl.h>
 #include <pwd.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,45 +50,76 @@ static int plash_early_wanted(int argc, char **argv) {
 #define PLASH_MAX_RANGES 16
 #define PLASH_MAX_ARGS (4 + 3 * PLASH_MAX_RANGES + 1)
 
+// plash_number parses a decimal number as Go's strconv.Atoi does (an
+// optional sign, digits, nothing else) into *v; 0 if it is not one.
+static int plash_number(const char *s, long long *v) {
+	int neg = 0;
+	if (*s == '+' || *s == '-')
+		neg = *s++ == '-';
+	if (!*s)
+		return 0;
+	long long n = 0;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || n > 1000000000000LL)
+			return 0;
+		n = n * 10 + (*s - '0');
+	}
+	*v = neg ? -n : n;
+	return 1;
+}
+
 // plash_map_args builds newuidmap/newgidmap arguments for pid from the
-// ranges of file that belong to name or uid. It returns the number of
-// ranges found.
+// ranges of file that belong to name or uid, read as ns.subRanges reads
+// them. It returns the number of ranges found, or 0 when there are none
+// or more than this code takes (the Go path then decides).
 static int plash_map_args(const char *file, const char *name, unsigned uid, unsigned self,
 			  char *tool, pid_t pid, char **argv, char store[][24]) {
-	FILE *f = fopen(file, "re");
-	if (!f)
+	static char text[65536];
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return 0;
+	ssize_t total = 0, n;
+	while (total < (ssize_t)sizeof text - 1 && (n = read(fd, text + total, sizeof text - 1 - total)) > 0)
+		total += n;
+	close(fd);
+	if (total == (ssize_t)sizeof text - 1)
+		return 0;
+	text[total] = 0;
 	int k = 0, ranges = 0;
 	argv[k++] = tool;
 	snprintf(store[k], 24, "%d", (int)pid); argv[k] = store[k]; k++;
 	argv[k++] = "0";
 	snprintf(store[k], 24, "%u", self); argv[k] = store[k]; k++;
 	argv[k++] = "1";
-	unsigned long next = 1;
-	char line[512], uidstr[24];
+	long long next = 1;
+	char uidstr[24];
 	snprintf(uidstr, sizeof uidstr, "%u", uid);
-	while (fgets(line, sizeof line, f) && ranges < PLASH_MAX_RANGES) {
+	char *save;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		// strings.TrimSpace, then exactly three ':'-separated fields.
+		while (*line == ' ' || *line == '\t' || *line == '\r' || *line == '\v' || *line == '\f')
+			line++;
+		char *end = line + strlen(line);
+		while (end > line && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\v' || end[-1] == '\f'))
+			*--end = 0;
 		char *c1 = strchr(line, ':');
-		if (!c1)
+		char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2 || strchr(c2 + 1, ':'))
 			continue;
-		*c1 = 0;
+		*c1 = *c2 = 0;
 		if (strcmp(line, name) && strcmp(line, uidstr))
 			continue;
-		char *end;
-		errno = 0;
-		unsigned long start = strtoul(c1 + 1, &end, 10);
-		if (*end != ':' || errno)
+		long long start, count;
+		if (!plash_number(c1 + 1, &start) || !plash_number(c2 + 1, &count) || start < 0 || count <= 0)
 			continue;
-		unsigned long count = strtoul(end + 1, &end, 10);
-		if (errno || count == 0 || (*end != '\n' && *end != 0))
-			continue;
-		snprintf(store[k], 24, "%lu", next); argv[k] = store[k]; k++;
-		snprintf(store[k], 24, "%lu", start); argv[k] = store[k]; k++;
-		snprintf(store[k], 24, "%lu", count); argv[k] = store[k]; k++;
+		if (ranges == PLASH_MAX_RANGES)
+			return 0;
+		snprintf(store[k], 24, "%lld", next); argv[k] = store[k]; k++;
+		snprintf(store[k], 24, "%lld", start); argv[k] = store[k]; k++;
+		snprintf(store[k], 24, "%lld", count); argv[k] = store[k]; k++;
 		next += count;
 		ranges++;
 	}
-	fclose(f);
 	argv[k] = NULL;
 	return ranges;
 }
@@ -172,6 +204,11 @@ __attribute__((constructor(201))) static void plash_early_userns(int argc, char 
 	int sync[2];
 	if (pipe2(sync, O_CLOEXEC) != 0)
 		return;
+	// waitpid needs SIGCHLD not ignored (it may be, by inheritance).
+	struct sigaction oldchld, dfl;
+	memset(&dfl, 0, sizeof dfl);
+	dfl.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &dfl, &oldchld);
 	pid_t u = plash_spawn(uargv, sync);
 	pid_t g = u > 0 ? plash_spawn(gargv, sync) : -1;
 	close(sync[0]);
@@ -179,13 +216,14 @@ __attribute__((constructor(201))) static void plash_early_userns(int argc, char 
 	if (ok)
 		ok = write(sync[1], "ug", 2) == 2;
 	close(sync[1]);
-	int su = 0, sg = 0;
+	int su = -1, sg = -1;
 	if (u > 0)
 		while (waitpid(u, &su, 0) < 0 && errno == EINTR)
 			;
 	if (g > 0)
 		while (waitpid(g, &sg, 0) < 0 && errno == EINTR)
 			;
+	sigaction(SIGCHLD, &oldchld, NULL);
 	if (!ok)
 		return; // the Go path reports why user namespaces do not work
 	if (!WIFEXITED(su) || WEXITSTATUS(su) != 0 || !WIFEXITED(sg) || WEXITSTATUS(sg) != 0) {
@@ -193,10 +231,51 @@ __attribute__((constructor(201))) static void plash_early_userns(int argc, char 
 		_exit(1);
 	}
 	plash_early_entered = 1;
+	// Root now, but the data directory is the caller's (the non-root
+	// choice of store.DefaultDir). Go's init below sets it in its own copy
+	// of the environment; this is for the C fast path of plash run.
+	const char *data = getenv("PLASH_DATA"), *home = getenv("HOME");
+	if ((!data || !*data) && home && *home) {
+		char dir[4096];
+		if (snprintf(dir, sizeof dir, "%s/.plashdata", home) < (int)sizeof dir)
+			setenv("PLASH_DATA", dir, 1);
+	}
+}
+// plash_early_map_args_test is plash_map_args for tests: the arguments
+// joined by spaces into out, or "" when it declines.
+void plash_early_map_args_test(const char *file, const char *name, unsigned uid, unsigned self, char *out, size_t size) {
+	char *argv[PLASH_MAX_ARGS];
+	static char store[PLASH_MAX_ARGS][24];
+	out[0] = 0;
+	if (plash_map_args(file, name, uid, self, "tool", 42, argv, store) == 0)
+		return;
+	size_t used = 0;
+	for (int i = 1; argv[i]; i++)
+		used += snprintf(out + used, size - used, "%s%s", i > 1 ? " " : "", argv[i]);
 }
 */
 import "C"
 
+import (
+	"strings"
+	"unsafe"
+)
+
 // earlyEntered reports whether the C constructor put this process into
 // its own user and mount namespace.
 func earlyEntered() bool { return C.plash_early_ns() != 0 }
+
+// earlyMapArgs is what the constructor would give newuidmap for pid 42 from
+// file: nil when it leaves the mapping to the Go path.
+func earlyMapArgs(file, name string, uid, self int) []string {
+	cf, cn := C.CString(file), C.CString(name)
+	defer C.free(unsafe.Pointer(cf))
+	defer C.free(unsafe.Pointer(cn))
+	out := make([]byte, 4096)
+	C.plash_early_map_args_test(cf, cn, C.uint(uid), C.uint(self), (*C.char)(unsafe.Pointer(&out[0])), C.size_t(len(out)))
+	s := C.GoString((*C.char)(unsafe.Pointer(&out[0])))
+	if s == "" {
+		return nil
+	}
+	return strings.Fields(s)
+}
