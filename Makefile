@@ -8,13 +8,10 @@ FUZZTIME ?= 30s
 
 all: build
 
-# plash and plash-exec are built slim: without the remote image code
-# (HTTP, OpenPGP, registries), whose package initialisation every process
-# would pay. plash runs plash-remote, the full build, for those commands.
+# plash and plash-exec are built slim and static, plash-remote is the full
+# build: scripts/build says why.
 build:
-	$(GO) build -tags slim -o bin/plash ./cmd/plash
-	$(GO) build -tags slim -o bin/plash-exec ./cmd/plash-exec
-	$(GO) build -o bin/plash-remote ./cmd/plash
+	GO=$(GO) ./scripts/build bin
 
 install: build
 	install -m 755 bin/plash bin/plash-exec bin/plash-remote /usr/local/bin/

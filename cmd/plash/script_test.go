@@ -50,17 +50,14 @@ func testMain(m *testing.M) int {
 	defer os.RemoveAll(tmp)
 	os.Chmod(tmp, 0o755)
 	binDir = filepath.Join(tmp, "bin")
-	// As make builds them: the slim plash (and plash-exec) and the full
-	// build of plash as plash-remote, which the slim one runs for the
-	// remote image commands (cli/delegate_slim.go).
-	for _, b := range [][3]string{{"plash", "plash", "slim"}, {"plash-exec", "plash-exec", "slim"}, {"plash-remote", "plash", ""}} {
-		name := b[0]
-		cmd := exec.Command("go", "build", "-tags", b[2], "-o", filepath.Join(binDir, name), "../"+b[1])
-		cmd.Stderr = os.Stderr
-		if err := cmd.Run(); err != nil {
-			fmt.Fprintln(os.Stderr, "building", name+":", err)
-			return 1
-		}
+	// As make builds them (scripts/build): the slim, static plash and
+	// plash-exec and the full build of plash as plash-remote, which the
+	// slim one runs for the remote image commands (cli/delegate_slim.go).
+	cmd := exec.Command("../../scripts/build", binDir)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "scripts/build:", err)
+		return 1
 	}
 	if p, err := MakeBusyboxTar(filepath.Join(tmp, "busybox.tar")); err == nil {
 		busyboxTar = p

@@ -15,7 +15,6 @@ package ns
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -183,11 +182,8 @@ __attribute__((constructor(201))) static void plash_early_userns(int argc, char 
 		return;
 	unsigned uid = getuid(), gid = getgid();
 	char name[256];
-	if (!plash_user_name(uid, name, sizeof name)) {
-		// Not in /etc/passwd: ask NSS (which may load libraries).
-		struct passwd *pw = getpwuid(uid);
-		snprintf(name, sizeof name, "%s", pw ? pw->pw_name : "");
-	}
+	if (!plash_user_name(uid, name, sizeof name))
+		return; // not in /etc/passwd: the Go path asks getent (NSS)
 	char newuidmap[64], newgidmap[64];
 	if (!plash_find_tool("newuidmap", newuidmap, sizeof newuidmap) ||
 	    !plash_find_tool("newgidmap", newgidmap, sizeof newgidmap))

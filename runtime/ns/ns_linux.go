@@ -140,10 +140,7 @@ func CallerMapping() *Mapping {
 
 func readMapping(subuid, subgid string) *Mapping {
 	m := &Mapping{UID: os.Getuid(), GID: os.Getgid()}
-	name := strconv.Itoa(m.UID)
-	if u, err := user.LookupId(name); err == nil {
-		name = u.Username
-	}
+	name := userName(m.UID)
 	m.SubUID = subRanges(subuid, name, m.UID)
 	m.SubGID = subRanges(subgid, name, m.UID)
 	m.newuidmap, _ = exec.LookPath("newuidmap")
@@ -157,6 +154,23 @@ func readMapping(subuid, subgid string) *Mapping {
 		m.Reason = fmt.Sprintf("no range for %s in %s", name, subgid)
 	}
 	return m
+}
+
+// userName is the name of the user uid, or uid in decimal when it has
+// none. plash is linked statically, with Go's own /etc/passwd reader
+// (osusergo) in place of the C library's NSS; for users from elsewhere
+// (LDAP, sssd, systemd-homed) getent asks NSS.
+func userName(uid int) string {
+	id := strconv.Itoa(uid)
+	if u, err := user.LookupId(id); err == nil {
+		return u.Username
+	}
+	if out, err := exec.Command("getent", "passwd", id).Output(); err == nil {
+		if name, _, ok := strings.Cut(string(out), ":"); ok && name != "" {
+			return name
+		}
+	}
+	return id
 }
 
 // subRanges reads the ranges of file (name:start:count lines) that belong
