@@ -18,10 +18,13 @@ const debianCache = "/var/tmp/plash-test-cache/debian-bookworm-minbase.tar"
 // TestDebianCowsayUnpriv is the end-to-end test on a real distribution:
 // as the unprivileged test user, on a Debian bookworm root file system made
 // with debootstrap, `plash run --from ID --apt cowsay -- cowsay moo`
-// installs a package (apt-get needs the subordinate ids: _apt, chown) and
-// runs it; the second run is a cache hit that builds nothing. It needs
-// root (to debootstrap and to switch users), user namespaces, fuse,
-// debootstrap and a Debian mirror; -short skips it.
+// installs a package (apt-get needs the subordinate ids: _apt, chown;
+// dpkg renames new directories in place, which overlay in a user namespace
+// only allows with its userxattr option) and runs it; the second run is a
+// cache hit that builds nothing. Both the kernel's overlay and the
+// default, unionfs-fuse. It needs root (to debootstrap and to switch
+// users), user namespaces, debootstrap and a Debian mirror; -short skips
+// it.
 func TestDebianCowsayUnpriv(t *testing.T) {
 	if testing.Short() {
 		t.Skip("slow (debootstrap, apt-get): skipped with -short")
@@ -35,21 +38,25 @@ func TestDebianCowsayUnpriv(t *testing.T) {
 	if !canUserns() {
 		t.Skip("needs user namespaces")
 	}
-	// The default union, unionfs-fuse: the kernel's overlayfs mounted in a
-	// user namespace can not rename directories (redirect_dir is not
-	// allowed there), which dpkg needs.
-	if ok, _ := condition("fuse"); !ok {
-		t.Skip("needs fuse and unionfs-fuse")
-	}
 	tarball := debianTarball(t)
+	for _, taste := range []string{"overlay", "unionfs-fuse"} {
+		t.Run(taste, func(t *testing.T) {
+			if ok, _ := condition(map[string]string{"overlay": "overlay", "unionfs-fuse": "fuse"}[taste]); !ok {
+				t.Skipf("needs %s", taste)
+			}
+			debianCowsay(t, tarball, taste)
+		})
+	}
+}
 
+func debianCowsay(t *testing.T, tarball, taste string) {
 	work := t.TempDir()
 	os.Chmod(work, 0o755)
 	os.Chmod(filepath.Dir(work), 0o755)
 	user := func(args ...string) (string, string, error) {
 		return runAsTestUser(t, work, args...)
 	}
-	if _, stderr, err := user("plash", "init"); err != nil {
+	if _, stderr, err := user("env", "PLASH_INIT_UNION_TASTE="+taste, "plash", "init"); err != nil {
 		t.Fatalf("plash init: %v\n%s", err, stderr)
 	}
 	out, stderr, err := user("plash", "import-tar", tarball)

@@ -392,6 +392,22 @@ static int fr_overlay_taste(const char *data) {
 	return e - s == 7 && !memcmp(s, "overlay", 7);
 }
 
+// fr_in_userns is union.InUserNS: 1 in a user namespace other than the
+// initial one (whose uid_map maps all 2^32-1 ids onto themselves), 0 in
+// the initial one, -1 when it cannot tell.
+static int fr_in_userns(void) {
+	char buf[256];
+	int n = fr_read_small("/proc/self/uid_map", buf, sizeof buf);
+	if (n < 0)
+		return -1;
+	unsigned long long a, b, c;
+	int used = 0;
+	if (sscanf(buf, "%llu %llu %llu %n", &a, &b, &c, &used) == 3 && used == n && a == 0 && b == 0 &&
+	    c == 4294967295ULL)
+		return 0;
+	return 1;
+}
+
 // fr_files_ok reports whether standard input, output and error are open
 // and kept across exec (the Go path hands exactly these three over).
 static int fr_files_ok(void) {
@@ -409,13 +425,16 @@ static int fr_fsconfig(int fd, unsigned cmd, const char *key, const char *value)
 
 // fr_mount_overlay mounts the layers with upper and work at target
 // (mountOverlayFS).
-static int fr_mount_overlay(char **layers, int n, const char *upper, const char *work, const char *target) {
+static int fr_mount_overlay(char **layers, int n, const char *upper, const char *work, const char *target,
+			    int userxattr) {
 	int fd = syscall(SYS_fsopen, "overlay", FSOPEN_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	int ok = 1;
 	for (int i = 0; ok && i < n; i++)
 		ok = fr_fsconfig(fd, FSCONFIG_SET_STRING, "lowerdir+", layers[i]) == 0;
+	if (ok && userxattr)
+		ok = fr_fsconfig(fd, FSCONFIG_SET_FLAG, "userxattr", NULL) == 0;
 	ok = ok && fr_fsconfig(fd, FSCONFIG_SET_STRING, "upperdir", upper) == 0 &&
 	     fr_fsconfig(fd, FSCONFIG_SET_STRING, "workdir", work) == 0 &&
 	     fr_fsconfig(fd, FSCONFIG_CMD_CREATE, NULL, NULL) == 0;
@@ -461,6 +480,7 @@ struct fr_run {
 	char layerbuf[FR_MAX_LAYERS * 96];
 	char *env[FR_MAX_ENV + 1], *exports[FR_MAX_ENV + 1];
 	char **args; // sh -lc LAUNCHER sh EXPORTS... -- CMD...
+	int userxattr; // in a user namespace: overlay keeps its xattrs in user.*
 };
 
 // fr_prepare decides whether the fast path runs this command line and
@@ -486,6 +506,9 @@ static int fr_prepare(struct fr_run *r, int argc, char **argv) {
 	if (r->nlayers == 0)
 		return 0;
 	fr_getwd(r->cwd, sizeof r->cwd);
+	r->userxattr = fr_in_userns();
+	if (r->userxattr < 0)
+		return 0;
 	int nexports;
 	if (!fr_env(r->env, r->exports, &nexports))
 		return 0;
@@ -528,7 +551,7 @@ static int fr_mount(struct fr_run *r) {
 	// memoryChanges
 	if (mount("tmpfs", r->tmp, "tmpfs", 0, "mode=0700") < 0 || mkdir(r->changes, 0755) < 0 ||
 	    mkdir(r->upper, 0755) < 0 || mkdir(r->work, 0755) < 0 ||
-	    fr_mount_overlay(r->layers, r->nlayers, r->upper, r->work, r->target) < 0)
+	    fr_mount_overlay(r->layers, r->nlayers, r->upper, r->work, r->target, r->userxattr) < 0)
 		return -1;
 	int root = open(r->target, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)

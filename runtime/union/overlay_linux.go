@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -48,6 +49,16 @@ func mountOverlayFS(st Stack, target string) error {
 				return errNoNewAPI // a kernel before 6.8 does not know "lowerdir+"
 			}
 			return fsError(fd, "lowerdir+", l, err)
+		}
+	}
+	if InUserNS() {
+		// overlay's own metadata (whiteout and opaque markers, which
+		// removing or replacing a directory of a lower layer needs) in
+		// user.overlay.* xattrs: the trusted.* ones it uses by default
+		// need privileges over the host. Every kernel with lowerdir+ knows
+		// userxattr.
+		if err := unix.FsconfigSetFlag(fd, "userxattr"); err != nil {
+			return fsError(fd, "userxattr", "", err)
 		}
 	}
 	if st.Changes != "" {
@@ -153,17 +164,49 @@ func mountOverlayLegacy(st Stack, target string) error {
 		}
 		defer unix.Chdir(wd)
 	}
-	if st.Throwaway && st.Changes != "" && len(opts)+len(",volatile") < pageLimit {
-		// volatile came with Linux 5.10: an older kernel refuses it.
-		if err := unix.Mount("overlay", target, "overlay", 0, opts+",volatile"); err != unix.EINVAL {
-			if err != nil {
-				return fmt.Errorf("mounting overlay: %w", &os.PathError{Op: "mount", Path: target, Err: err})
-			}
-			return nil
+	// Options older kernels may refuse with EINVAL, in order of need:
+	// userxattr (see mountOverlayFS; Linux 5.11) and, for changes nobody
+	// keeps, volatile (Linux 5.10). Without them the mount still works,
+	// as it did before those kernels.
+	var extra []string
+	if InUserNS() {
+		extra = append(extra, ",userxattr")
+	}
+	if st.Throwaway && st.Changes != "" {
+		extra = append(extra, ",volatile")
+	}
+	for n := len(extra); ; n-- {
+		o := opts + strings.Join(extra[:n], "")
+		if len(o) >= pageLimit && n > 0 {
+			continue
 		}
+		err := unix.Mount("overlay", target, "overlay", 0, o)
+		if err == unix.EINVAL && n > 0 {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("mounting overlay: %w", &os.PathError{Op: "mount", Path: target, Err: err})
+		}
+		return nil
 	}
-	if err := unix.Mount("overlay", target, "overlay", 0, opts); err != nil {
-		return fmt.Errorf("mounting overlay: %w", &os.PathError{Op: "mount", Path: target, Err: err})
-	}
-	return nil
+}
+
+var (
+	userNSOnce sync.Once
+	userNS     bool
+)
+
+// InUserNS reports whether this process runs in a user namespace other
+// than the initial one (whose uid_map maps all 2^32-1 ids onto
+// themselves).
+func InUserNS() bool {
+	userNSOnce.Do(func() {
+		b, err := os.ReadFile("/proc/self/uid_map")
+		if err != nil {
+			return
+		}
+		f := strings.Fields(string(b))
+		userNS = !(len(f) == 3 && f[0] == "0" && f[1] == "0" && f[2] == "4294967295")
+	})
+	return userNS
 }
