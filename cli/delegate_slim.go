@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 
 	"github.com/plash-go/plash/runtime/ns"
@@ -58,15 +57,7 @@ var errNoHelper = errors.New("plash-remote not found next to plash or in PATH: t
 // remoteHelper finds plash-remote: next to this executable (symbolic links
 // resolved), else in PATH.
 func remoteHelper() (string, error) {
-	if exe, err := os.Executable(); err == nil {
-		if exe, err = filepath.EvalSymlinks(exe); err == nil {
-			p := filepath.Join(filepath.Dir(exe), "plash-remote")
-			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
-				return p, nil
-			}
-		}
-	}
-	if p, err := exec.LookPath("plash-remote"); err == nil {
+	if p, err := sibling("plash-remote"); err == nil {
 		return p, nil
 	}
 	return "", errNoHelper

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/plash-go/plash/runtime/build"
 	"github.com/plash-go/plash/runtime/container"
@@ -59,6 +60,17 @@ func execFile(args []string) error {
 		}
 	}
 	words = append(append(words, cmd), args[1:]...)
+	if os.Getenv("PLASH_NO_FAST_RUN") == "" {
+		// plash run's hot path is in plash itself, in C before its Go
+		// runtime starts (runtime/container/fastrun_linux.c); as a normal
+		// user it also enters the user namespace without a second start
+		// of a Go program. Hand the run over to it: same command line,
+		// same environment, same exit status. Exec returns only when it
+		// cannot run plash; this process runs the container then.
+		if plash, err := sibling("plash"); err == nil {
+			syscall.Exec(plash, append([]string{"plash", "run", p.ID}, words...), os.Environ())
+		}
+	}
 	if os.Geteuid() != 0 {
 		s, err := openStore()
 		if err != nil {

@@ -22,24 +22,27 @@ var fastrunCmds = map[string]func(ts *testscript.TestScript, neg bool, args []st
 // and fails unless both print the same on stdout and stderr and end the
 // same way; that output becomes the script's stdout and stderr. With
 // -asuser, both run as the unprivileged test user (as asuser does, with
-// the script's PLASH_EXPORT and TERM); -stdin FILE feeds FILE to both.
-// "! bothpaths" expects both to fail.
+// the script's PLASH_EXPORT and TERM); -stdin FILE feeds FILE to both;
+// -env A,B passes the script's variables A and B too. "! bothpaths"
+// expects both to fail.
 //
-//	bothpaths [-asuser] [-stdin FILE] plash run ID CMD...
+//	bothpaths [-asuser] [-stdin FILE] [-env NAMES] plash run ID CMD...
 func cmdBothPaths(ts *testscript.TestScript, neg bool, args []string) {
-	asUser, stdin := false, ""
+	asUser, stdin, names := false, "", []string(nil)
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		switch {
 		case args[0] == "-asuser":
 			asUser, args = true, args[1:]
 		case args[0] == "-stdin" && len(args) > 1:
 			stdin, args = ts.ReadFile(args[1]), args[2:]
+		case args[0] == "-env" && len(args) > 1:
+			names, args = strings.Split(args[1], ","), args[2:]
 		default:
 			ts.Fatalf("bothpaths: unknown flag %s", args[0])
 		}
 	}
 	if len(args) == 0 {
-		ts.Fatalf("usage: bothpaths [-asuser] [-stdin FILE] CMD [ARGS...]")
+		ts.Fatalf("usage: bothpaths [-asuser] [-stdin FILE] [-env NAMES] CMD [ARGS...]")
 	}
 	type result struct{ stdout, stderr, end string }
 	run := func(noFast string) result {
@@ -53,6 +56,9 @@ func cmdBothPaths(ts *testscript.TestScript, neg bool, args []string) {
 			cmd = exec.Command(lookPathIn(ts, args[0]), args[1:]...)
 			cmd.Dir = ts.MkAbs(".")
 			cmd.Env = scriptEnv(ts)
+		}
+		for _, name := range names {
+			cmd.Env = append(cmd.Env, name+"="+ts.Getenv(name))
 		}
 		cmd.Env = append(cmd.Env, "PLASH_NO_FAST_RUN="+noFast)
 		cmd.Stdin = strings.NewReader(stdin)
