@@ -23,12 +23,14 @@ var fastrunCmds = map[string]func(ts *testscript.TestScript, neg bool, args []st
 // same way; that output becomes the script's stdout and stderr. With
 // -asuser, both run as the unprivileged test user (as asuser does, with
 // the script's PLASH_EXPORT and TERM); -stdin FILE feeds FILE to both;
-// -env A,B passes the script's variables A and B too. "! bothpaths"
-// expects both to fail.
+// -env A,B passes the script's variables A and B too. The fast path must
+// have run the command ("taken"), unless -fast says "fell back" (it
+// started, then left the command to Go) or "declined" (it did not start).
+// "! bothpaths" expects both to fail.
 //
-//	bothpaths [-asuser] [-stdin FILE] [-env NAMES] plash run ID CMD...
+//	bothpaths [-asuser] [-stdin FILE] [-env NAMES] [-fast WHAT] plash run ID CMD...
 func cmdBothPaths(ts *testscript.TestScript, neg bool, args []string) {
-	asUser, stdin, names := false, "", []string(nil)
+	asUser, stdin, names, want := false, "", []string(nil), "taken"
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") {
 		switch {
 		case args[0] == "-asuser":
@@ -37,6 +39,8 @@ func cmdBothPaths(ts *testscript.TestScript, neg bool, args []string) {
 			stdin, args = ts.ReadFile(args[1]), args[2:]
 		case args[0] == "-env" && len(args) > 1:
 			names, args = strings.Split(args[1], ","), args[2:]
+		case args[0] == "-fast" && len(args) > 1:
+			want, args = args[1], args[2:]
 		default:
 			ts.Fatalf("bothpaths: unknown flag %s", args[0])
 		}
@@ -45,6 +49,7 @@ func cmdBothPaths(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: bothpaths [-asuser] [-stdin FILE] [-env NAMES] CMD [ARGS...]")
 	}
 	type result struct{ stdout, stderr, end string }
+	trace := ts.MkAbs(".bothpaths-trace")
 	run := func(noFast string) result {
 		var cmd *exec.Cmd
 		if asUser {
@@ -60,7 +65,12 @@ func cmdBothPaths(ts *testscript.TestScript, neg bool, args []string) {
 		for _, name := range names {
 			cmd.Env = append(cmd.Env, name+"="+ts.Getenv(name))
 		}
-		cmd.Env = append(cmd.Env, "PLASH_NO_FAST_RUN="+noFast)
+		os.Remove(trace)
+		if f, err := os.OpenFile(trace, os.O_CREATE|os.O_WRONLY, 0o666); err == nil {
+			f.Chmod(0o666) // for the test user too
+			f.Close()
+		}
+		cmd.Env = append(cmd.Env, "PLASH_NO_FAST_RUN="+noFast, "_PLASH_FAST_RUN_TRACE="+trace)
 		cmd.Stdin = strings.NewReader(stdin)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -79,7 +89,17 @@ func cmdBothPaths(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		return result{stdout.String(), stderr.String(), end}
 	}
-	fast, slow := run(""), run("1")
+	fast := run("")
+	if got := strings.TrimSpace(ts.ReadFile(trace)); got != want && !(got == "" && want == "declined") {
+		if got == "" {
+			got = "declined"
+		}
+		ts.Fatalf("bothpaths %s: the fast path was %s, not %s", args[0], got, want)
+	}
+	slow := run("1")
+	if got := strings.TrimSpace(ts.ReadFile(trace)); got != "" {
+		ts.Fatalf("bothpaths %s: with PLASH_NO_FAST_RUN=1 the fast path was %s", args[0], got)
+	}
 	ts.Logf("bothpaths %s: %s", strings.Join(args, " "), fast.end)
 	if fast != slow {
 		ts.Fatalf("the fast path and the Go path differ:\nfast: %s\nstdout: %q\nstderr: %q\nGo:   %s\nstdout: %q\nstderr: %q",

@@ -24,6 +24,7 @@ import (
 //	[overlay]  the kernel has overlayfs
 //	[fuse]     /dev/fuse is usable and fuse-overlayfs or unionfs is installed
 //	[busybox]  a busybox root filesystem tarball is at $BUSYBOX_TAR
+//	[cgo]      plash has its C parts (the fast path of plash run)
 //	[short]    go test runs with -short (heavy scripts skip themselves)
 //	[unpriv]   the unprivileged test user (PLASH_TEST_USER, default
 //	           plashtest) exists with subordinate id ranges; run commands
@@ -138,6 +139,10 @@ func condition(cond string) (bool, error) {
 		return e1 == nil || e2 == nil, nil
 	case "busybox":
 		return busyboxTar != "", nil
+	case "cgo":
+		// plash was built with its C parts (scripts/build).
+		out, err := exec.Command("go", "env", "CGO_ENABLED").Output()
+		return err == nil && strings.TrimSpace(string(out)) == "1", nil
 	case "short":
 		return testing.Short(), nil // go test -short: skip the heavy scripts
 	case "unpriv":

@@ -128,10 +128,21 @@ func privateNS() error {
 // not created and deleted on the data directory's file system. The size
 // is the kernel's default for tmpfs, half the memory; bubblewrap's
 // --tmp-overlay and systemd-nspawn --volatile=overlay do the same.
+//
+// In a user namespace overlay keeps its markers in user.* xattrs, which
+// tmpfs has only since Linux 6.6; before, memoryChanges returns "" and the
+// caller uses a directory on disk.
 func memoryChanges(s *store.Store) (string, error) {
 	tmp := filepath.Join(s.Dir, "tmp")
 	if err := unix.Mount("tmpfs", tmp, "tmpfs", 0, "mode=0700"); err != nil {
 		return "", fmt.Errorf("mounting a tmpfs for the changes: %w", &os.PathError{Op: "mount", Path: tmp, Err: err})
+	}
+	if union.InUserNS() {
+		if err := unix.Setxattr(tmp, "user.plash", []byte{1}, 0); err == unix.ENOTSUP || err == unix.EOPNOTSUPP {
+			unix.Unmount(tmp, unix.MNT_DETACH)
+			return "", nil
+		}
+		unix.Removexattr(tmp, "user.plash")
 	}
 	return filepath.Join(tmp, "changes"), nil
 }

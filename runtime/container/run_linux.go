@@ -233,21 +233,20 @@ func (p *prepared) runLocked(s *store.Store, o Options, after func() error) (int
 		}
 	}
 	volatile := false
-	if p.throwaway {
-		if noUnshare {
-			dir, err := s.TempDir("run")
-			if err != nil {
-				return 1, err
-			}
-			defer s.RemoveTemp(dir)
-			p.changes, volatile = dir, true
-		} else {
-			dir, err := memoryChanges(s)
-			if err != nil {
-				return 1, err
-			}
-			p.changes = dir
+	if p.throwaway && !noUnshare {
+		dir, err := memoryChanges(s)
+		if err != nil {
+			return 1, err
 		}
+		p.changes = dir
+	}
+	if p.throwaway && p.changes == "" {
+		dir, err := s.TempDir("run")
+		if err != nil {
+			return 1, err
+		}
+		defer s.RemoveTemp(dir)
+		p.changes, volatile = dir, true
 	}
 	m, err := union.Do(p.taste, union.Stack{Layers: p.layers, Changes: p.changes, Dir: s.Dir, Throwaway: volatile}, target)
 	if err != nil {
@@ -318,12 +317,15 @@ func (p *prepared) runLocked(s *store.Store, o Options, after func() error) (int
 	if files, ok := osFiles(cmd.Stdin, cmd.Stdout, cmd.Stderr); ok {
 		// The common case, with no copying: fork and exec directly.
 		var pid int
+		caught := ns.Catch()
 		pid, err = syscall.ForkExec(cmd.Path, cmd.Args, &syscall.ProcAttr{
 			Dir: cmd.Dir, Env: cmd.Env, Files: files, Sys: cmd.SysProcAttr,
 		})
 		if err == nil {
 			closeRoot()
-			code, err = ns.WaitPid(pid)
+			code, err = caught.WaitPid(pid)
+		} else {
+			caught.Stop()
 		}
 	} else if err = cmd.Start(); err == nil {
 		closeRoot()

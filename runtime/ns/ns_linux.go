@@ -324,13 +324,39 @@ var Forwarded = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, sys
 // a child that shares our process group in the foreground; those are not
 // sent a second time.
 func Forward(send func(syscall.Signal)) (stop func()) {
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, Forwarded...)
+	return Catch().Forward(send)
+}
+
+// Catcher holds the Forwarded signals that arrive before the child to pass
+// them on to exists.
+type Catcher struct{ sigs chan os.Signal }
+
+// Catch starts catching the Forwarded signals, to call before starting the
+// child: one arriving in between is passed on once Forward is called
+// instead of ending plash. It leaves alone the ones that are ignored (a
+// SIGHUP under nohup), so that the child inherits them ignored; Forward
+// catches them too.
+func Catch() *Catcher {
+	c := &Catcher{sigs: make(chan os.Signal, 8)}
+	for _, sig := range Forwarded {
+		if !signal.Ignored(sig) {
+			signal.Notify(c.sigs, sig)
+		}
+	}
+	return c
+}
+
+// Stop stops catching (when no child was started).
+func (c *Catcher) Stop() { signal.Stop(c.sigs) }
+
+// Forward is the package's Forward with the signals c caught so far.
+func (c *Catcher) Forward(send func(syscall.Signal)) (stop func()) {
+	signal.Notify(c.sigs, Forwarded...)
 	done := make(chan struct{})
 	go func() {
 		for {
 			select {
-			case s := <-sigs:
+			case s := <-c.sigs:
 				sig := s.(syscall.Signal)
 				if (sig == syscall.SIGINT || sig == syscall.SIGQUIT) && terminalForeground() {
 					continue
@@ -342,7 +368,7 @@ func Forward(send func(syscall.Signal)) (stop func()) {
 		}
 	}()
 	return func() {
-		signal.Stop(sigs)
+		signal.Stop(c.sigs)
 		close(done)
 	}
 }
@@ -359,8 +385,11 @@ func Wait(cmd *exec.Cmd) (int, error) {
 
 // WaitPid is Wait for a child started with syscall.ForkExec (which, unlike
 // os/exec, does not first probe for pidfd support with a test clone).
-func WaitPid(pid int) (int, error) {
-	stop := Forward(func(sig syscall.Signal) { syscall.Kill(pid, sig) })
+func WaitPid(pid int) (int, error) { return Catch().WaitPid(pid) }
+
+// WaitPid is the package's WaitPid with the signals c caught so far.
+func (c *Catcher) WaitPid(pid int) (int, error) {
+	stop := c.Forward(func(sig syscall.Signal) { syscall.Kill(pid, sig) })
 	defer stop()
 	var ws syscall.WaitStatus
 	for {

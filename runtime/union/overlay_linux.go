@@ -141,6 +141,11 @@ func LegacyOptions(st Stack) (string, error) {
 			return "", err
 		}
 	}
+	if InUserNS() {
+		// See mountOverlayFS. Overlay mounts in a user namespace came
+		// with Linux 5.11, and userxattr with them.
+		b.WriteString(",userxattr")
+	}
 	if b.Len() >= pageLimit {
 		return "", fmt.Errorf("mounting %d layers: the overlay options take %d bytes, more than the %d that mount(2) accepts, and this kernel lacks the new mount API (Linux 6.8 or later mounts any depth); build the container from fewer layers", len(st.Layers), b.Len(), pageLimit-1)
 	}
@@ -164,31 +169,19 @@ func mountOverlayLegacy(st Stack, target string) error {
 		}
 		defer unix.Chdir(wd)
 	}
-	// Options older kernels may refuse with EINVAL, in order of need:
-	// userxattr (see mountOverlayFS; Linux 5.11) and, for changes nobody
-	// keeps, volatile (Linux 5.10). Without them the mount still works,
-	// as it did before those kernels.
-	var extra []string
-	if InUserNS() {
-		extra = append(extra, ",userxattr")
-	}
-	if st.Throwaway && st.Changes != "" {
-		extra = append(extra, ",volatile")
-	}
-	for n := len(extra); ; n-- {
-		o := opts + strings.Join(extra[:n], "")
-		if len(o) >= pageLimit && n > 0 {
-			continue
+	// volatile came with Linux 5.10: an older kernel refuses it.
+	if st.Throwaway && st.Changes != "" && len(opts)+len(",volatile") < pageLimit {
+		if err := unix.Mount("overlay", target, "overlay", 0, opts+",volatile"); err != unix.EINVAL {
+			if err != nil {
+				return fmt.Errorf("mounting overlay: %w", &os.PathError{Op: "mount", Path: target, Err: err})
+			}
+			return nil
 		}
-		err := unix.Mount("overlay", target, "overlay", 0, o)
-		if err == unix.EINVAL && n > 0 {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("mounting overlay: %w", &os.PathError{Op: "mount", Path: target, Err: err})
-		}
-		return nil
 	}
+	if err := unix.Mount("overlay", target, "overlay", 0, opts); err != nil {
+		return fmt.Errorf("mounting overlay: %w", &os.PathError{Op: "mount", Path: target, Err: err})
+	}
+	return nil
 }
 
 var (
