@@ -2,9 +2,11 @@ package union
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -153,6 +155,79 @@ func TestThrowawayIsVolatile(t *testing.T) {
 			if got := strings.Contains(r.opts, "volatile"); got != throwaway {
 				t.Errorf("legacy=%v throwaway=%v: mount options %q", legacy, throwaway, r.opts)
 			}
+		}
+	}
+}
+
+// TestOverlayInUserNS mounts overlay (both ways) in a user namespace, as
+// plash does for a normal user: its markers are user.* xattrs there
+// (userxattr), so an opaque directory of an upper layer hides the lower
+// one's files, a lower directory can be removed and a new one renamed in
+// place. The test binary runs itself in the namespace.
+func TestOverlayInUserNS(t *testing.T) {
+	if dir := os.Getenv("PLASH_UNION_USERNS_TEST"); dir != "" {
+		overlayInUserNS(t, dir)
+		return
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("needs root (to map ids of a user namespace)")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestOverlayInUserNS$", "-test.v")
+	cmd.Env = append(os.Environ(), "PLASH_UNION_USERNS_TEST="+dir)
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Cloneflags:  syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS,
+		UidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1}},
+		GidMappings: []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1}},
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("in a user namespace: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "--- PASS: TestOverlayInUserNS") {
+		t.Fatalf("the test did not run in the namespace:\n%s", out)
+	}
+}
+
+func overlayInUserNS(t *testing.T, dir string) {
+	if !InUserNS() {
+		t.Fatal("InUserNS is false in a user namespace")
+	}
+	unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, "")
+	for _, legacy := range []bool{false, true} {
+		base := filepath.Join(dir, map[bool]string{false: "new", true: "legacy"}[legacy])
+		for _, d := range []string{"top/d", "low/d", "low/keep", "mnt", "c"} {
+			if err := os.MkdirAll(filepath.Join(base, d), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		os.WriteFile(filepath.Join(base, "top/d/new"), nil, 0o644)
+		os.WriteFile(filepath.Join(base, "low/d/old"), nil, 0o644)
+		os.WriteFile(filepath.Join(base, "low/keep/f"), nil, 0o644)
+		if err := unix.Setxattr(filepath.Join(base, "top/d"), "user.overlay.opaque", []byte("y"), 0); err != nil {
+			t.Fatal(err)
+		}
+		forceLegacy = legacy
+		mnt := filepath.Join(base, "mnt")
+		m, err := Do(Overlay, Stack{Layers: []string{filepath.Join(base, "top"), filepath.Join(base, "low")}, Changes: filepath.Join(base, "c"), Dir: base}, mnt)
+		forceLegacy = false
+		if err != nil {
+			t.Fatalf("legacy=%v: %v", legacy, err)
+		}
+		if ents, _ := os.ReadDir(filepath.Join(mnt, "d")); len(ents) != 1 || ents[0].Name() != "new" {
+			t.Errorf("legacy=%v: the opaque d shows %v, want only new", legacy, ents)
+		}
+		if err := os.RemoveAll(filepath.Join(mnt, "keep")); err != nil {
+			t.Errorf("legacy=%v: removing a lower directory: %v", legacy, err)
+		}
+		if err := os.Mkdir(filepath.Join(mnt, "x.new"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := unix.Rename(filepath.Join(mnt, "x.new"), filepath.Join(mnt, "x")); err != nil {
+			t.Errorf("legacy=%v: renaming a new directory: %v", legacy, err)
+		}
+		if err := m.Unmount(); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
