@@ -147,7 +147,7 @@ func buildLayer(s *store.Store, p *Plan, i int, parent, key string, o Options) (
 	id, err := container.CreateFrom(s, parent, []string{"/bin/sh", "-l"}, script, t, t)
 	if err != nil {
 		var be *container.BuildError
-		if errors.As(err, &be) {
+		if errors.As(err, &be) && be.Err == nil {
 			line, cmd := t.failed(ps4, l.Text)
 			le := &LayerError{Cmd: cmd, Code: be.Code}
 			if line >= 0 && line < len(l.Lines) && l.Lines[line] >= 0 {

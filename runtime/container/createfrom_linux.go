@@ -32,6 +32,10 @@ func CreateFrom(s *store.Store, parent string, cmd []string, stdin io.Reader, st
 		id, err = s.AddLayer(parent, union.Upper(dir))
 		return err
 	})
+	if err != nil && code == 127 {
+		// The command could not start (no /bin/sh): a failed build.
+		return "", &BuildError{Code: code, Err: err}
+	}
 	if err != nil {
 		return "", err
 	}

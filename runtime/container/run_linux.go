@@ -84,12 +84,21 @@ func Create(s *store.Store, parent string, cmd []string, stdout, stderr io.Write
 	return CreateFrom(s, parent, cmd, nil, stdout, stderr)
 }
 
-// BuildError is a create command that failed.
-type BuildError struct{ Code int }
+// BuildError is a create command that failed: it ran and exited with
+// Code, or (Err set) could not be started.
+type BuildError struct {
+	Code int
+	Err  error
+}
 
 func (e *BuildError) Error() string {
+	if e.Err != nil {
+		return e.Err.Error()
+	}
 	return fmt.Sprintf("build failed with exit status %d", e.Code)
 }
+
+func (e *BuildError) Unwrap() error { return e.Err }
 
 // ExitCode is plash's status for a failed build.
 func (e *BuildError) ExitCode() int { return 4 }
