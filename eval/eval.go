@@ -49,22 +49,25 @@ func Check(f *lang.File, cfg *Config) lang.ErrorList {
 
 // expander is the state of one evaluation.
 type expander struct {
-	cfg      *Config
-	base     *table // the standard library and the builtins
-	table    *table // the macros callable now
-	packs    map[string]*pack
-	stack    []Frame
-	origin   Origin // origin of the current stack, when originOK
-	originOK bool
-	thread   *starlark.Thread
-	maxSteps uint64
-	over     bool           // the step budget ran out
-	dir      string         // where --import FILE is found: the directory of the source being evaluated
-	targs    starlark.Tuple // reused arguments of Starlark calls (copied by the callee)
-	frames   []Frame        // the free part of the chunk origins' stacks are cut from
-	chunk    int            // the size of the last chunk
-	depth    int            // how many nested sources (eval-file, ...) are being evaluated
-	tooDeep  error          // set when nesting went past maxNesting
+	cfg   *Config
+	base  *table // the standard library and the builtins
+	table *table // the macros callable now
+	packs map[string]*pack
+	// mayDefine: a pack's source defines macros as it runs, which the
+	// resolve pass cannot see.
+	mayDefine bool
+	stack     []Frame
+	origin    Origin // origin of the current stack, when originOK
+	originOK  bool
+	thread    *starlark.Thread
+	maxSteps  uint64
+	over      bool           // the step budget ran out
+	dir       string         // where --import FILE is found: the directory of the source being evaluated
+	targs     starlark.Tuple // reused arguments of Starlark calls (copied by the callee)
+	frames    []Frame        // the free part of the chunk origins' stacks are cut from
+	chunk     int            // the size of the last chunk
+	depth     int            // how many nested sources (eval-file, ...) are being evaluated
+	tooDeep   error          // set when nesting went past maxNesting
 }
 
 // GCPercent is the garbage collector setting of a process that evaluates
@@ -126,7 +129,10 @@ func (x *expander) resolve(calls []*lang.Call) lang.ErrorList {
 	for _, c := range calls {
 		m := t.get(c.Name)
 		if m == nil {
-			if importFailed {
+			if importFailed || x.mayDefine {
+				// The failed pack's, or one a pack macro defines when
+				// it runs (define_macro, defpm through macro()):
+				// expansion says so if it is still unknown then.
 				continue
 			}
 			errs = append(errs, notFound(t, callPos(c), c.Name).lang())

@@ -414,6 +414,10 @@ const stdPrefix = "stdlib/"
 // exec runs a pack's source. file is its name in positions and for
 // relative loads.
 func (x *expander) exec(th *starlark.Thread, name, file string, src []byte) *pack {
+	if bytes.Contains(src, []byte("define_macro")) || bytes.Contains(src, []byte("defpm")) {
+		// Its macros may define macros when they run: see resolve.
+		x.mayDefine = true
+	}
 	_, prog, err := starlark.SourceProgramOptions(fileOptions, file, src, predeclared.Has)
 	if err != nil {
 		return &pack{name: name, err: x.packError(file, err)}
