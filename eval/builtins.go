@@ -107,6 +107,9 @@ func biEvalFile(x *expander, args []string) ([]Op, error) {
 		return nil, err
 	}
 	src, err := x.readFile(name)
+	if errors.Is(err, ErrSourceCycle) {
+		x.tooDeep = err // one clear error, as for nesting too deep
+	}
 	if err != nil {
 		return nil, err
 	}

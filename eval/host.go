@@ -73,3 +73,9 @@ type Images interface {
 
 // ErrMapKeyNotFound is wrapped by Images.FromMap for an unset key.
 var ErrMapKeyNotFound = errors.New("map key not found")
+
+// ErrSourceCycle is what a Files implementation wraps in the error of a
+// read it refuses because the same file was read too often (an
+// --eval-file cycle): the evaluation then reports it once, not through
+// every level of nesting.
+var ErrSourceCycle = errors.New("does it evaluate itself (an --eval-file cycle)?")

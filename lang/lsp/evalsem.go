@@ -72,7 +72,7 @@ func (b *budgetFiles) charge(name string) error {
 	b.n++
 	b.reads[name]++
 	if b.reads[name] > maxSameFileReads {
-		return fmt.Errorf("%s read %d times: does it evaluate itself (an --eval-file cycle)?", name, maxSameFileReads)
+		return fmt.Errorf("%s read %d times: %w", name, maxSameFileReads, eval.ErrSourceCycle)
 	}
 	if b.n > maxFileReads || b.bytes > maxReadBytes {
 		return errReadBudget
