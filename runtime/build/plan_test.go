@@ -173,11 +173,14 @@ func TestLockKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := make(chan struct{})
+	got, done := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(done)
 		u, err := lockKey(s, "k")
 		if err != nil {
 			t.Error(err)
+			close(got)
+			return
 		}
 		close(got)
 		u()
@@ -189,6 +192,7 @@ func TestLockKey(t *testing.T) {
 	}
 	unlock()
 	<-got
+	<-done // the second holder has unlocked too
 	if _, err := os.Stat(filepath.Join(s.Dir, "tmp", "buildlock_k")); !os.IsNotExist(err) {
 		t.Errorf("lock directory left behind: %v", err)
 	}
