@@ -115,7 +115,7 @@ func cmdBothPaths(ts *testscript.TestScript, neg bool, args []string) {
 // scriptEnv is the script's environment (testscript keeps it private):
 // the names of the process environment and those the scripts set.
 func scriptEnv(ts *testscript.TestScript) []string {
-	names := strings.Fields("WORK PATH HOME TERM DISPLAY FOO PLASH_DATA PLASH_EXPORT PLASH_NO_UNSHARE")
+	names := strings.Fields("WORK PATH HOME TERM DISPLAY PLASH_DATA PLASH_EXPORT PLASH_NO_UNSHARE")
 	for _, kv := range os.Environ() {
 		names = append(names, kv[:strings.IndexByte(kv, '=')])
 	}

@@ -1,6 +1,7 @@
 package container
 
 import (
+	"errors"
 	"io"
 	"os"
 
@@ -32,7 +33,8 @@ func CreateFrom(s *store.Store, parent string, cmd []string, stdin io.Reader, st
 		id, err = s.AddLayer(parent, union.Upper(dir))
 		return err
 	})
-	if err != nil && code == 127 {
+	var se *StartError
+	if errors.As(err, &se) {
 		// The command could not start (no /bin/sh): a failed build.
 		return "", &BuildError{Code: code, Err: err}
 	}

@@ -7,7 +7,6 @@ package container
 
 // #include <stdlib.h>
 // const char *plash_fastrun_launcher(void);
-// int plash_fastrun_fell_back(void);
 // int plash_fastrun_clean(char *p);
 import "C"
 
@@ -15,10 +14,6 @@ import "unsafe"
 
 // fastRunLauncher is the launcher script of the C fast path.
 func fastRunLauncher() string { return C.GoString(C.plash_fastrun_launcher()) }
-
-// FastRunFellBack reports whether the C fast path started on this
-// process's command and then left it to the Go path.
-func FastRunFellBack() bool { return C.plash_fastrun_fell_back() != 0 }
 
 // fastRunClean is the C fast path's filepath.Clean for absolute paths; ok
 // is false for a relative one.

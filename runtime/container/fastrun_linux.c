@@ -60,11 +60,6 @@ static const char fr_launcher[] =
 
 const char *plash_fastrun_launcher(void) { return fr_launcher; }
 
-// Set when the fast path fell back to Go after it had started; tests read
-// it through fastRunFellBack.
-static int fr_fell_back;
-
-int plash_fastrun_fell_back(void) { return fr_fell_back; }
 
 static int fr_nonempty(const char *s) { return s && *s; }
 
@@ -318,15 +313,10 @@ static int fr_data(char *out, size_t size) {
 		}
 		return fr_clean(out);
 	}
-	if (!plash_early_ns()) {
-		snprintf(out, size, "/var/lib/plash");
-		return 1;
-	}
-	// Root in our own user namespace; the data is the caller's.
-	const char *home = getenv("HOME");
-	if (!fr_nonempty(home) || home[0] != '/' || !fr_join(out, size, home, ".plashdata"))
-		return 0;
-	return fr_clean(out);
+	if (plash_early_ns())
+		return 0; // the constructor of package ns sets PLASH_DATA when it can
+	snprintf(out, size, "/var/lib/plash");
+	return 1;
 }
 
 // fr_layers fills layers with the root directories of id's ancestry,
@@ -700,6 +690,5 @@ __attribute__((constructor(202))) static void plash_fastrun(int argc, char **arg
 	sigaction(SIGCHLD, &oldchld, NULL);
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	free(r.args);
-	fr_fell_back = 1;
 	fr_trace("fell back\n");
 }

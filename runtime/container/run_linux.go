@@ -84,6 +84,21 @@ func Create(s *store.Store, parent string, cmd []string, stdout, stderr io.Write
 	return CreateFrom(s, parent, cmd, nil, stdout, stderr)
 }
 
+// StartError is a command that could not be started in a container.
+type StartError struct {
+	Container, Cmd string
+	Err            error
+}
+
+func (e *StartError) Error() string {
+	if errors.Is(e.Err, fs.ErrNotExist) {
+		return fmt.Sprintf("container %s has no /bin/sh to start %s", e.Container, e.Cmd)
+	}
+	return fmt.Sprintf("starting %s in container %s: %v", e.Cmd, e.Container, e.Err)
+}
+
+func (e *StartError) Unwrap() error { return e.Err }
+
 // BuildError is a create command that failed: it ran and exited with
 // Code, or (Err set) could not be started.
 type BuildError struct {
@@ -342,9 +357,9 @@ func (p *prepared) runLocked(s *store.Store, o Options, after func() error) (int
 	}
 	if err != nil && code == 0 {
 		if errors.Is(err, fs.ErrNotExist) {
-			return 127, fmt.Errorf("container %s has no /bin/sh to start %s", o.Container, args[0])
+			return 127, &StartError{Container: o.Container, Cmd: args[0], Err: err}
 		}
-		return 1, fmt.Errorf("starting %s in container %s: %w", args[0], o.Container, err)
+		return 1, &StartError{Container: o.Container, Cmd: args[0], Err: err}
 	}
 	if err != nil {
 		return code, err

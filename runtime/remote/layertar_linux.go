@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/plash-go/plash/runtime/union"
 )
 
 // OCI whiteout names (image-spec layer.md).
@@ -26,16 +28,6 @@ const (
 var unionfsMeta = []string{".unionfs-fuse", ".unionfs"}
 
 const unionfsHidden = "_HIDDEN~"
-
-// opaqueXattrs mark a directory of an overlay upper layer as opaque: the
-// lower layers' content of that directory is hidden.
-var opaqueXattrs = []string{"trusted.overlay.opaque", "user.overlay.opaque", "user.fuseoverlayfs.opaque"}
-
-// skipXattrs are union file system bookkeeping, not file content.
-func skipXattr(name string) bool {
-	return strings.HasPrefix(name, "trusted.overlay.") || strings.HasPrefix(name, "user.overlay.") ||
-		strings.HasPrefix(name, "user.fuseoverlayfs.")
-}
 
 // WriteLayerTar writes the files of one plash layer (a container's own
 // _data/root, which holds only what that layer changed) as an OCI layer
@@ -152,13 +144,13 @@ func (lt *layerTar) entry(rel string) error {
 	}
 	for name, val := range xattrs {
 		if mode.IsDir() && val == "y" {
-			for _, o := range opaqueXattrs {
+			for _, o := range union.OpaqueXattrs {
 				if name == o {
 					opaque = true
 				}
 			}
 		}
-		if skipXattr(name) {
+		if union.MarkerXattr(name) {
 			continue
 		}
 		if hdr.PAXRecords == nil {

@@ -14,6 +14,8 @@ import (
 
 	"github.com/plash-go/plash/runtime/store"
 	"golang.org/x/sys/unix"
+
+	"github.com/plash-go/plash/runtime/union"
 )
 
 // Export writes the merged root file system of container id to w as a tar
@@ -221,7 +223,7 @@ func isOpaque(fd int) bool {
 		return false // usually: no attributes at all, one call
 	}
 	var b [8]byte
-	for _, attr := range []string{"trusted.overlay.opaque", "user.overlay.opaque", "user.fuseoverlayfs.opaque"} {
+	for _, attr := range union.OpaqueXattrs {
 		if m, err := unix.Fgetxattr(fd, attr, b[:]); err == nil && m > 0 && b[0] == 'y' {
 			return true
 		}
@@ -367,7 +369,7 @@ func (e *exporter) addXattrs(abs string, fd int, hdr *tar.Header) {
 	}
 	for _, k := range bytes.Split(buf[:n-1], []byte{0}) {
 		key := string(k)
-		if strings.HasPrefix(key, "trusted.overlay.") || strings.HasPrefix(key, "user.overlay.") || strings.HasPrefix(key, "user.fuseoverlayfs.") {
+		if union.MarkerXattr(key) {
 			continue
 		}
 		val := make([]byte, 64*1024)

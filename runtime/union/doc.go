@@ -8,5 +8,8 @@
 // the API allows it; where they must go into an option string they are
 // checked against a conservative character set first and refused
 // otherwise. Inside a changes directory the writable layer is data/ and
-// overlay's work directory is work/, the layout of the original plash.
+// overlay's work directory is work/, the layout of the original plash. In
+// a user namespace overlay is mounted with userxattr (InUserNS): its
+// markers are then user.overlay.* attributes; OpaqueXattrs and MarkerXattr
+// name every union's markers for the exporters.
 package union
